@@ -92,13 +92,14 @@ func (x *Executor) Step(req *formats.StepRequest) (*formats.EffectsReply, error)
 	r := &x.reply
 	*r = formats.EffectsReply{Type: formats.MsgEffects, Step: req.Step,
 		Sends: r.Sends[:0], Timers: r.Timers[:0], Cancel: r.Cancel[:0], Logs: r.Logs[:0]}
-	if s.panicked {
+	if s.panicked && req.Event.Kind != Restart {
 		return nil, fmt.Errorf("step %d: node %q panicked earlier and cannot take events", req.Step, req.Node)
 	}
 	ev := Event{Kind: req.Event.Kind, ID: req.Event.ID, From: req.Event.From, Body: req.Event.Body, TimerName: req.Event.Timer}
 	switch ev.Kind {
 	case Init, Restart:
 		s.node = x.kinds[s.kind]()
+		s.panicked = false
 	case Message, Timer:
 		if s.node == nil {
 			return nil, fmt.Errorf("step %d: %s event for node %q before its init", req.Step, ev.Kind, req.Node)
@@ -125,7 +126,7 @@ func (x *Executor) receive(s *slot, ev Event) (ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			r := s.env.out
-			*r = formats.EffectsReply{Type: r.Type, Step: r.Step, Panic: fmt.Sprint(p), Stack: string(debug.Stack())}
+			*r = formats.EffectsReply{Type: r.Type, Step: r.Step, Panic: fmt.Sprint(p), Stack: nodeStack(debug.Stack())}
 			ok = false
 		}
 	}()
@@ -135,3 +136,37 @@ func (x *Executor) receive(s *slot, ev Event) (ok bool) {
 
 // Close ends the run. The executor may be given a new Hello afterwards.
 func (x *Executor) Close() error { x.nodes = nil; return nil }
+
+// nodeStack keeps the frames of a panic's stack that belong to the node:
+// from the panicking call up to Receive, without goroutine numbers,
+// argument values or pc offsets, which differ from run to run and between
+// the in-process and FIFO executors. The trace stays deterministic.
+func nodeStack(stack []byte) string {
+	lines := strings.Split(string(stack), "\n")
+	var out []string
+	in := false
+	for i := 0; i+1 < len(lines); i++ {
+		fn := lines[i]
+		if strings.HasPrefix(fn, "panic(") {
+			in = true
+			i++ // its file line
+			continue
+		}
+		if !in || strings.HasPrefix(fn, "\t") || fn == "" {
+			continue
+		}
+		if strings.HasPrefix(fn, "github.com/detsys/detsys/exec.(*Executor).receive") {
+			break
+		}
+		if j := strings.LastIndex(fn, "("); j > 0 {
+			fn = fn[:j]
+		}
+		file := strings.TrimSpace(lines[i+1])
+		if j := strings.LastIndex(file, " +0x"); j > 0 {
+			file = file[:j]
+		}
+		out = append(out, fn+"\n\t"+file)
+		i++
+	}
+	return strings.Join(out, "\n")
+}

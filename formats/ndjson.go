@@ -164,3 +164,6 @@ func (w *Writer) Flush() error { return w.w.Flush() }
 
 // Buffered exposes the underlying buffer for code that appends JSON itself.
 func (w *Writer) Buffered() *bufio.Writer { return w.w }
+
+// Name is the name the reader was given (used in messages).
+func (r *Reader) Name() string { return r.file }

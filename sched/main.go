@@ -1,0 +1,199 @@
+// Sched runs a test against a system under test, deterministically.
+//
+// It reads a test (a "test" record and its "op" records, as gen writes
+// them) and writes the run's trace: a "run" record naming everything the
+// run depends on, then one record per step. The scheduler owns the
+// network, time, randomness and faults; the nodes run in an executor
+// process, one event at a time, over a pair of named pipes. Same test,
+// seed, faults, options and executor build: byte-identical trace.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/detsys/detsys/formats"
+	"github.com/detsys/detsys/internal/cli"
+	"github.com/detsys/detsys/sched/pipe"
+	"github.com/detsys/detsys/sched/sim"
+)
+
+type options struct {
+	Seed    uint64 `long:"seed" description:"the run's seed: every random choice (latency, think time, drops, random crashes) comes from it" default:"0"`
+	Exec    string `long:"exec" value-name:"CMD" description:"start this executor (a binary or a shell command line) on fresh FIFOs"`
+	Pipe    string `long:"pipe" value-name:"DIR" description:"attach to an executor already serving DIR/in and DIR/out (started with --pipe DIR)"`
+	Latency string `long:"latency" value-name:"DIST" description:"network latency: fixed:1ms, uniform:1ms-50ms or exp:20ms" default:"exp:10ms"`
+	Think   string `long:"think" value-name:"DIST" description:"a client's pause between a completion and its next invoke" default:"uniform:0ms-10ms"`
+
+	ClientTimeout time.Duration `long:"client-timeout" value-name:"D" description:"a client records info and moves on after waiting this long" default:"10s"`
+	MaxTime       time.Duration `long:"max-time" value-name:"D" description:"stop when simulated time passes D (0: no limit)" default:"1h"`
+	MaxSteps      int64         `long:"max-steps" value-name:"N" description:"stop after N steps (0: no limit)" default:"10000000"`
+
+	Faults       string        `long:"faults" value-name:"FILE" description:"faults to inject: NDJSON, one fault a line, or ldfi's {\"type\":\"faults\"} records"`
+	Drop         float64       `long:"drop" value-name:"P" description:"random omissions: each message is lost with probability P" default:"0"`
+	Crash        int           `long:"crash" value-name:"N" description:"random crashes: crash N distinct nodes at seeded times" default:"0"`
+	FaultWindow  time.Duration `long:"fault-window" value-name:"D" description:"random crashes happen in simulated [0, D]" default:"5s"`
+	RestartAfter time.Duration `long:"restart-after" value-name:"D" description:"a randomly crashed node restarts D later (0: never)" default:"0"`
+
+	ExecTimeout    time.Duration `long:"exec-timeout" value-name:"D" description:"wall time to wait for the executor's answer to one step" default:"30s"`
+	ConnectTimeout time.Duration `long:"connect-timeout" value-name:"D" description:"wall time to wait for the executor to open its pipes" default:"10s"`
+	Quiet          bool          `long:"quiet" short:"q" description:"no statistics line on stderr"`
+}
+
+const long = `
+Reads a test on stdin (or from FILE) and writes the run's trace on stdout.
+
+Examples:
+  gen register | sched --seed 7 --exec sut-register | check register
+  gen register | sched --exec sut-register --drop 0.1 --crash 1 --restart-after 1s
+  sched --exec sut-register --faults faults.ndjson < test.ndjson > run.ndjson
+  sut-register --pipe /tmp/p &  gen register | sched --pipe /tmp/p
+
+Faults (--faults), one JSON object a line; times are simulated nanoseconds:
+  {"kind":"omission","from":"frontend","to":"register2","at":1000000}
+  {"kind":"crash","node":"register1","at":2000000}
+  {"kind":"restart","node":"register1","at":5000000}
+  {"kind":"partition","groups":[["register1"],["frontend","register2"]],"from":0,"until":9000000}
+
+At the end one line of statistics goes to stderr: steps, simulated and
+wall time, events/s and the simulated:wall ratio.
+
+Exit codes: 0 ran · 2 usage · 3 malformed test or faults · 5 executor failed
+(died, hung or answered garbage: the trace up to that step is written,
+ending with an "end" record with reason "error").`
+
+func main() {
+	var o options
+	cli.Main(cli.Command{Name: "sched", Usage: "[OPTIONS] [TEST]", Long: long, Opts: &o,
+		Run: func(io *cli.IO, args []string) error { return run(io, &o, args) }})
+}
+
+func run(o *cli.IO, opt *options, args []string) error {
+	if (opt.Exec == "") == (opt.Pipe == "") {
+		return cli.Usagef("give one of --exec CMD or --pipe DIR")
+	}
+	if len(args) > 1 {
+		return cli.Usagef("one test at a time (got %d files)", len(args))
+	}
+	so, err := simOptions(opt)
+	if err != nil {
+		return err
+	}
+	var t *sim.Test
+	err = cli.EachInput(o, args, func(r io.Reader, name string) error {
+		t, err = sim.ReadTest(formats.NewReader(r, name))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if opt.Faults != "" {
+		if so.Faults, err = readFaults(opt.Faults, t); err != nil {
+			return err
+		}
+	}
+
+	var x *pipe.Client
+	if opt.Exec != "" {
+		x, err = pipe.Start(opt.Exec, o.Stderr, opt.ConnectTimeout)
+	} else {
+		x, err = pipe.Attach(opt.Pipe, opt.ConnectTimeout)
+	}
+	if err != nil {
+		return cli.Errorf(formats.ExitInternal, "%v", err)
+	}
+	x.Timeout = opt.ExecTimeout
+
+	start := time.Now()
+	res, err := sim.Run(t, x, so, o.Stdout)
+	wall := time.Since(start)
+	if err != nil {
+		x.Close()
+		if _, ok := err.(*sim.ExecError); ok {
+			return cli.Errorf(formats.ExitInternal, "%s: %v", res.Run, err)
+		}
+		return err
+	}
+	if err := x.Close(); err != nil {
+		o.Warnf("%v", err)
+	}
+	if !opt.Quiet {
+		o.Warnf("%s", stats(res, wall))
+	}
+	return nil
+}
+
+func simOptions(opt *options) (sim.Options, error) {
+	so := sim.DefaultOptions()
+	var err error
+	if so.Latency, err = sim.ParseDist(opt.Latency); err != nil {
+		return so, cli.Usagef("--latency %v", err)
+	}
+	if so.Think, err = sim.ParseDist(opt.Think); err != nil {
+		return so, cli.Usagef("--think %v", err)
+	}
+	if opt.Drop < 0 || opt.Drop > 1 {
+		return so, cli.Usagef("--drop %v: a probability, between 0 and 1", opt.Drop)
+	}
+	if opt.Crash < 0 || opt.MaxSteps < 0 || opt.MaxTime < 0 || opt.ClientTimeout <= 0 {
+		return so, cli.Usagef("--crash, --max-steps and --max-time must not be negative, --client-timeout must be positive")
+	}
+	so.Seed, so.ClientTimeout, so.MaxTime, so.MaxSteps = opt.Seed, opt.ClientTimeout, opt.MaxTime, opt.MaxSteps
+	so.Drop, so.Crash, so.FaultWindow, so.RestartAfter = opt.Drop, opt.Crash, opt.FaultWindow, opt.RestartAfter
+	return so, nil
+}
+
+// readFaults reads a fault file: bare faults or {"type":"faults"} records.
+func readFaults(path string, t *sim.Test) ([]formats.Fault, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, cli.Errorf(formats.ExitBadInput, "--faults: %v", err)
+	}
+	defer f.Close()
+	r := formats.NewReader(f, path)
+	var out []formats.Fault
+	for {
+		line, err := r.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var batch []formats.Fault
+		if line.Type() == formats.TypeFaults {
+			var fs formats.FaultSet
+			if err := line.Decode(&fs); err != nil {
+				return nil, err
+			}
+			batch = fs.Faults
+		} else {
+			var one formats.Fault
+			if err := line.Decode(&one); err != nil {
+				return nil, err
+			}
+			batch = []formats.Fault{one}
+		}
+		for _, fault := range batch {
+			if fe := sim.CheckFault(fault, t); fe != nil {
+				return nil, line.Errorf(fe.Field, "%s", fe.Msg)
+			}
+		}
+		out = append(out, batch...)
+	}
+}
+
+func stats(res sim.Result, wall time.Duration) string {
+	secs := wall.Seconds()
+	if secs <= 0 {
+		secs = 1e-9
+	}
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return fmt.Sprintf("%s: %d steps, %v simulated, %v wall, %.0f events/s, %.0f:1 simulated:wall, max RSS %d MiB, end %s",
+		res.Run, res.Steps, time.Duration(res.Time).Round(time.Microsecond), wall.Round(time.Microsecond),
+		float64(res.Steps)/secs, time.Duration(res.Time).Seconds()/secs, ru.Maxrss/1024, res.Reason)
+}

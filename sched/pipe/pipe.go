@@ -1,0 +1,272 @@
+// Package pipe is the scheduler's side of the executor protocol (DESIGN
+// §4): it starts an executor process on a fresh pair of FIFOs (or attaches
+// to one that is already running) and exchanges one request line and one
+// reply line per step. It never hangs: an executor that dies, closes its
+// pipe, answers garbage or stops answering is reported as an error naming
+// what went wrong.
+package pipe
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/detsys/detsys/exec"
+	"github.com/detsys/detsys/formats"
+)
+
+// Client talks to one executor over two FIFOs.
+type Client struct {
+	in      *os.File // requests, sched → executor
+	out     *os.File // replies, executor → sched
+	r       *bufio.Reader
+	w       *bufio.Writer
+	enc     *json.Encoder
+	line    []byte
+	reply   formats.EffectsReply
+	cmd     *osexec.Cmd
+	exited  chan struct{} // closed when cmd has exited
+	waitErr error
+	dir     string // temporary FIFO directory to remove, if we made it
+	// Timeout bounds the wait for each reply (wall time); 0 waits forever.
+	Timeout time.Duration
+}
+
+// Start creates two FIFOs in a new temporary directory and starts
+// "sh -c CMD" with their paths appended as arguments (requests, replies),
+// so CMD may be a binary or a command line. The executor's stdout and
+// stderr go to stderr. connect bounds the wait for it to open the FIFOs.
+func Start(command string, stderr io.Writer, connect time.Duration) (*Client, error) {
+	dir, err := os.MkdirTemp("", "detsys-pipe-")
+	if err != nil {
+		return nil, err
+	}
+	in, out, err := exec.MakeFIFOs(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	cmd := osexec.Command("/bin/sh", "-c", command+` "$@"`, "sh", in, out)
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("starting executor %q: %w", command, err)
+	}
+	c := &Client{cmd: cmd, exited: make(chan struct{}), dir: dir}
+	go func() { c.waitErr = cmd.Wait(); close(c.exited) }()
+	if err := c.open(in, out, connect); err != nil {
+		c.kill()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Attach connects to an executor already serving DIR/in and DIR/out
+// (started with --pipe DIR).
+func Attach(dir string, connect time.Duration) (*Client, error) {
+	in, out := filepath.Join(dir, exec.FIFOIn), filepath.Join(dir, exec.FIFOOut)
+	for _, p := range []string{in, out} {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("--pipe %s: no FIFO at %s: start the executor first (e.g. sut-register --pipe %s)", dir, p, dir)
+		}
+		if st.Mode()&os.ModeNamedPipe == 0 {
+			return nil, fmt.Errorf("--pipe %s: %s is not a FIFO", dir, p)
+		}
+	}
+	c := &Client{}
+	if err := c.open(in, out, connect); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// open opens the FIFOs in the order the executor does (requests first),
+// giving up if the executor exits or does not attach in time.
+func (c *Client) open(in, out string, connect time.Duration) error {
+	type result struct {
+		in, out *os.File
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		fi, err := os.OpenFile(in, os.O_WRONLY, 0)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		fo, err := os.OpenFile(out, os.O_RDONLY, 0)
+		if err != nil {
+			fi.Close()
+			done <- result{err: err}
+			return
+		}
+		done <- result{in: fi, out: fo}
+	}()
+	var timeout <-chan time.Time
+	if connect > 0 {
+		t := time.NewTimer(connect)
+		defer t.Stop()
+		timeout = t.C
+	}
+	var why error
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return r.err
+		}
+		c.in, c.out = r.in, r.out
+		c.r = bufio.NewReaderSize(c.out, 64<<10)
+		c.w = bufio.NewWriterSize(c.in, 64<<10)
+		c.enc = json.NewEncoder(c.w)
+		c.enc.SetEscapeHTML(false)
+		return nil
+	case <-c.exited:
+		why = fmt.Errorf("the executor exited before opening its pipes (%v)", exitStatus(c.waitErr))
+	case <-timeout:
+		why = fmt.Errorf("no executor opened %s within %v", in, connect)
+	}
+	// Unblock the opener: a reader for in, a writer for out.
+	if f, err := os.OpenFile(in, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+		defer f.Close()
+	}
+	if f, err := os.OpenFile(out, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		defer f.Close()
+	}
+	if r := <-done; r.err == nil {
+		r.in.Close()
+		r.out.Close()
+	}
+	return why
+}
+
+func exitStatus(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+// Hello exchanges hello messages.
+func (c *Client) Hello(h formats.Hello) (formats.Hello, error) {
+	var reply formats.Hello
+	if err := c.roundTrip(h, &reply, formats.MsgHello); err != nil {
+		return reply, err
+	}
+	return reply, nil
+}
+
+// Step sends one step request and reads its effects.
+func (c *Client) Step(req *formats.StepRequest) (*formats.EffectsReply, error) {
+	c.reply = formats.EffectsReply{}
+	if err := c.roundTrip(req, &c.reply, formats.MsgEffects); err != nil {
+		return nil, err
+	}
+	return &c.reply, nil
+}
+
+func (c *Client) roundTrip(req any, reply any, want string) error {
+	if err := c.enc.Encode(req); err != nil {
+		return c.died(fmt.Errorf("writing request: %w", err))
+	}
+	if err := c.w.Flush(); err != nil {
+		return c.died(fmt.Errorf("writing request: %w", err))
+	}
+	if c.Timeout > 0 {
+		c.out.SetReadDeadline(time.Now().Add(c.Timeout))
+	}
+	line, err := c.readLine()
+	if err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("the executor did not answer within %v (is a node looping?)", c.Timeout)
+		}
+		if err == io.EOF {
+			return c.died(errors.New("the executor closed its reply pipe"))
+		}
+		return c.died(err)
+	}
+	if typ := formats.TypeOf(line); typ != want {
+		return fmt.Errorf("the executor answered garbage: expected a %q reply, got %.80q", want, line)
+	}
+	if err := json.Unmarshal(line, reply); err != nil {
+		return fmt.Errorf("the executor answered garbage: %v in %.80q", err, line)
+	}
+	return nil
+}
+
+// readLine reads one reply line of any length.
+func (c *Client) readLine() ([]byte, error) {
+	c.line = c.line[:0]
+	for {
+		chunk, err := c.r.ReadSlice('\n')
+		c.line = append(c.line, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if err == io.EOF && len(c.line) > 0 {
+				return bytes.TrimSpace(c.line), nil
+			}
+			return nil, err
+		}
+		return bytes.TrimSpace(c.line), nil
+	}
+}
+
+// died adds the executor's exit status to an I/O error, if it exited.
+func (c *Client) died(err error) error {
+	if c.cmd == nil {
+		return err
+	}
+	select {
+	case <-c.exited:
+		return fmt.Errorf("%v: the executor exited (%s)", err, exitStatus(c.waitErr))
+	case <-time.After(2 * time.Second):
+		return err
+	}
+}
+
+// Close says bye, closes the pipes and waits for a started executor to
+// exit (killing it if it does not within a few seconds).
+func (c *Client) Close() error {
+	if c.w != nil {
+		c.w.WriteString(`{"type":"bye"}` + "\n")
+		c.w.Flush()
+		c.in.Close()
+		c.out.Close()
+	}
+	var err error
+	if c.cmd != nil {
+		select {
+		case <-c.exited:
+			if c.waitErr != nil {
+				err = fmt.Errorf("executor: %v", c.waitErr)
+			}
+		case <-time.After(3 * time.Second):
+			c.kill()
+		}
+	}
+	if c.dir != "" {
+		os.RemoveAll(c.dir)
+	}
+	return err
+}
+
+func (c *Client) kill() {
+	if c.cmd != nil && c.cmd.Process != nil {
+		syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+		<-c.exited
+	}
+	if c.dir != "" {
+		os.RemoveAll(c.dir)
+	}
+}
