@@ -1,0 +1,65 @@
+// Package linear decides whether a history of operations on one object is
+// linearizable (Herlihy & Wing 1990): whether every operation can be given
+// a single point in time between its invocation and its completion such
+// that, taken in that order, the operations are a legal run of a
+// sequential Model.
+//
+// The search is Wing & Gong's (1993) with Lowe's just-in-time
+// linearization and memoization (Lowe, "Testing for linearizability",
+// 2017), the algorithm Porcupine uses: walk the history's events in
+// real-time order; at an invocation, try to linearize that operation now;
+// at a completion whose operation is not yet linearized, backtrack. A
+// configuration (set of linearized operations, model state) that was seen
+// before is not explored again, which keeps easy histories polynomial.
+//
+// Operations with an unknown outcome (Jepsen's info) never complete: they
+// may be linearized at any point after their invocation, or not at all.
+// The search succeeds once every completed operation is linearized.
+//
+//	res := linear.Check(linear.Register, ops, linear.Options{})
+//	if res == linear.Illegal {
+//		ex := linear.Explain(linear.Register, ops, linear.Options{})
+//		// ex.Op could not be placed; ex.States are where it was tried.
+//	}
+package linear
+
+import "math"
+
+// Infinity is the Return of an operation whose outcome is unknown.
+const Infinity = math.MaxInt
+
+// Operation is one operation of a history. Call and Return are times, or
+// positions in the stream of invocations and completions; only their order
+// matters. At equal times an invocation counts as coming first, that is,
+// the two operations are taken as concurrent.
+type Operation struct {
+	Client int
+	Input  any
+	Output any // ignored (nil to Step) when Return is Infinity
+	Call   int
+	Return int // Infinity: outcome unknown
+}
+
+// Unknown reports whether the operation's outcome is unknown.
+func (o Operation) Unknown() bool { return o.Return == Infinity }
+
+// Result is the answer of a check. Its values read well in JSON.
+type Result string
+
+const (
+	Ok      Result = "ok"      // linearizable
+	Illegal Result = "illegal" // not linearizable
+	Unknown Result = "unknown" // the budget ran out first
+)
+
+// Options tune a check.
+type Options struct {
+	// Budget bounds the number of search steps; 0 means no bound. When it
+	// runs out the result is Unknown.
+	Budget int
+}
+
+// Check reports whether ops are linearizable with respect to m.
+func Check(m Model, ops []Operation, opt Options) Result {
+	return newSearch(m, ops, -1).run(opt.Budget)
+}

@@ -1,0 +1,113 @@
+// Command check decides whether the client histories in detsys traces are
+// linearizable with respect to a model of the object under test, and
+// writes one verdict record per run.
+//
+//	gen register | sched --seed 7 --exec sut-register | check register
+//
+// The histories are the invoke/ok/fail/info records of each run (other
+// records are skipped), in the order they appear. A failing run's verdict
+// carries a witness: the smallest prefix of its history that cannot be
+// linearized, the operation that could not be placed, and the states the
+// model could have been in just before it. The work is done by the
+// packages check/history (reading), check/linear (the search) and
+// check/verdict (verdicts and witnesses).
+package main
+
+import (
+	"io"
+	"strings"
+
+	"github.com/detsys/detsys/check/history"
+	"github.com/detsys/detsys/check/linear"
+	"github.com/detsys/detsys/check/verdict"
+	"github.com/detsys/detsys/formats"
+	"github.com/detsys/detsys/internal/cli"
+)
+
+type options struct {
+	Budget int `long:"budget" value-name:"STEPS" description:"give up on a run after STEPS search steps: its verdict is valid \"unknown\" (0: no limit)"`
+}
+
+var opts options
+
+var command = cli.Command{
+	Name:  "check",
+	Usage: "[OPTIONS] MODEL [FILE...]",
+	Long: `
+Check that each run's client history is linearizable with respect to MODEL,
+and write one verdict record per run to stdout. Reads the FILEs, or stdin if
+there are none or FILE is "-"; several runs may be concatenated.
+
+Models:
+  register   one integer register, initially null: {"type":"write","value":3}
+             sets it; {"type":"read"} returns it in the reply's "value".
+
+An ok operation took effect between its invoke and its ok; a fail operation
+did not take effect; an info operation (unknown outcome) may have taken
+effect at any time after its invoke, or never. An operation with no
+completion when the input ends counts as info.
+
+A failing verdict carries a witness: the smallest prefix of the history that
+cannot be linearized, the operation that could not be placed, the states the
+model could have been in just before it, and the prefix's operations. A
+one-line summary of each failing run also goes to stderr.
+
+Examples:
+  gen register | sched --seed 7 --exec sut-register | check register
+  check register run.ndjson
+  cat a.ndjson b.ndjson | check register -
+  check register run.ndjson | jq .witness.explanation
+
+Exit codes:
+  0  every run is linearizable
+  1  some run is not linearizable
+  2  usage: bad flags, or an unknown model
+  3  malformed input (file:line in the message)
+  4  no run failed, but the search budget ran out on some run
+  5  internal or I/O error`,
+	Opts: &opts,
+	Run:  run,
+}
+
+func main() { cli.Main(command) }
+
+func run(o *cli.IO, args []string) error {
+	if len(args) == 0 {
+		return cli.Usagef("missing MODEL (models: %s)", strings.Join(linear.ModelNames(), ", "))
+	}
+	name := args[0]
+	m, ok := linear.Models[name]
+	if !ok {
+		return cli.Usagef("unknown model %q (models: %s)", name, strings.Join(linear.ModelNames(), ", "))
+	}
+	r := history.NewReader(history.Decoder{Input: m.ParseInput, Output: m.ParseOutput})
+	err := cli.EachInput(o, args[1:], func(in io.Reader, file string) error { return r.Read(in, file) })
+	if err != nil {
+		return err
+	}
+
+	w := formats.NewWriter(o.Stdout)
+	code := formats.ExitOK
+	for _, h := range r.Histories() {
+		res := verdict.Check(name, m, h, linear.Options{Budget: opts.Budget})
+		if err := w.Write(res.Verdict); err != nil {
+			return err
+		}
+		if res.Summary != "" {
+			o.Warnf("%s", res.Summary)
+		}
+		switch {
+		case res.Verdict.Valid == false:
+			code = formats.ExitViolation
+		case !res.Valid() && code == formats.ExitOK:
+			code = formats.ExitInconclusive
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if code != formats.ExitOK {
+		return cli.Exit(code)
+	}
+	return nil
+}
