@@ -163,7 +163,10 @@ func (r *Reader) record(line formats.Line) error {
 	switch typ {
 	case formats.TypeRun:
 		// A run with no operations still gets a (trivially valid) history.
-		var run formats.Run
+		// Only the name is needed: the rest is sched's business.
+		var run struct {
+			Run string `json:"run"`
+		}
 		if err := line.Decode(&run); err != nil {
 			return err
 		}
