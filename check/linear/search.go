@@ -194,11 +194,10 @@ func (s *search) reject(st State) {
 // bitset is the set of linearized operations.
 type bitset []uint64
 
-func newBitset(n int) bitset    { return make(bitset, (n+63)/64) }
-func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
-func (b bitset) clear(i int)    { b[i/64] &^= 1 << (i % 64) }
-func (b bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
-func (b bitset) clone() bitset  { return append(bitset(nil), b...) }
+func newBitset(n int) bitset   { return make(bitset, (n+63)/64) }
+func (b bitset) set(i int)     { b[i/64] |= 1 << (i % 64) }
+func (b bitset) clear(i int)   { b[i/64] &^= 1 << (i % 64) }
+func (b bitset) clone() bitset { return append(bitset(nil), b...) }
 func (b bitset) equal(c bitset) bool {
 	for i := range b {
 		if b[i] != c[i] {
