@@ -1,0 +1,115 @@
+package workload
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/detsys/detsys/formats"
+)
+
+func TestParseNodes(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []formats.NodeSpec
+		err  string
+	}{
+		{in: "frontend=frontend1,register1=register", want: []formats.NodeSpec{{Name: "frontend", Kind: "frontend1"}, {Name: "register1", Kind: "register"}}},
+		{in: " n = faulty ", err: "not NAME=KIND"},
+		{in: "n=faulty", want: []formats.NodeSpec{{Name: "n", Kind: "faulty"}}},
+		{in: "frontend", err: `"frontend" is not NAME=KIND`},
+		{in: "a=x,", err: `"" is not NAME=KIND`},
+		{in: "=x", err: "not NAME=KIND"},
+		{in: "a=x=y", err: "not NAME=KIND"},
+		{in: "a=x,a=y", err: `node "a" named twice`},
+		{in: "c0=register", err: "reserved for clients"},
+		{in: "c=register,cx=register", want: []formats.NodeSpec{{Name: "c", Kind: "register"}, {Name: "cx", Kind: "register"}}},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseNodes(tc.in)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("ParseNodes(%q) = %v, %v; want error containing %q", tc.in, got, err, tc.err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("ParseNodes(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func registerConfig() Config {
+	nodes, _ := ParseNodes(Workloads[0].Nodes)
+	return Config{Nodes: nodes, Clients: 3, Ops: 1000, Target: "frontend", Values: 5, Seed: 1}
+}
+
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+		err  string
+	}{
+		{"ok", func(*Config) {}, ""},
+		{"unknown target", func(c *Config) { c.Target = "frontnd" }, `--target "frontnd" is not a node (nodes: frontend, register1, register2)`},
+		{"ops without clients", func(c *Config) { c.Clients = 0 }, "no clients"},
+		{"no ops, no clients", func(c *Config) { c.Clients, c.Ops = 0, 0 }, ""},
+		{"no values", func(c *Config) { c.Values = 0 }, "at least 1"},
+		{"negative ops", func(c *Config) { c.Ops = -1 }, "must not be negative"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := registerConfig()
+			tc.edit(&cfg)
+			err := cfg.Check()
+			if (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
+				t.Fatalf("Check() = %v, want %q", err, tc.err)
+			}
+		})
+	}
+}
+
+func TestGenerateRegister(t *testing.T) {
+	cfg := registerConfig()
+	w, _ := Lookup("register")
+	test, ops, err := Generate(w, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := formats.TestID(test, ops); id != test.Test {
+		t.Errorf("test id %s, but TestID gives %s", test.Test, id)
+	}
+	reads := 0
+	for i, op := range ops {
+		if op.Client != i%cfg.Clients || op.Node != "frontend" || op.Type != formats.TypeOp {
+			t.Fatalf("op %d: %+v, want client %d, node frontend", i, op, i%cfg.Clients)
+		}
+		var body struct {
+			Type  string `json:"type"`
+			Value *int   `json:"value"`
+		}
+		if err := json.Unmarshal(op.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case body.Type == "read" && body.Value == nil:
+			reads++
+		case body.Type == "write" && body.Value != nil && *body.Value >= 1 && *body.Value <= cfg.Values:
+		default:
+			t.Fatalf("op %d: body %s", i, op.Body)
+		}
+	}
+	if reads < 400 || reads > 600 {
+		t.Errorf("%d reads of %d ops; want about half", reads, len(ops))
+	}
+
+	test2, ops2, _ := Generate(w, cfg)
+	if test2.Test != test.Test || !reflect.DeepEqual(ops2, ops) {
+		t.Error("the same config generated a different test")
+	}
+	cfg.Seed++
+	if test3, _, _ := Generate(w, cfg); test3.Test == test.Test {
+		t.Error("another seed generated the same test")
+	}
+}
