@@ -111,7 +111,7 @@ func run(o *cli.IO, opt *options, args []string) error {
 	res, err := sim.Run(t, x, so, o.Stdout)
 	wall := time.Since(start)
 	if err != nil {
-		x.Close()
+		x.Abort()
 		if _, ok := err.(*sim.ExecError); ok {
 			return cli.Errorf(formats.ExitInternal, "%s: %v", res.Run, err)
 		}

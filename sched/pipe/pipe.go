@@ -135,18 +135,35 @@ func (c *Client) open(in, out string, connect time.Duration) error {
 	case <-timeout:
 		why = fmt.Errorf("no executor opened %s within %v", in, connect)
 	}
-	// Unblock the opener: a reader for in, a writer for out.
-	if f, err := os.OpenFile(in, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
-		defer f.Close()
+	// Unblock the opener: a reader for in, then a writer for out (which
+	// only succeeds once the opener waits on out), until it is done.
+	var held []*os.File
+	defer func() {
+		for _, f := range held {
+			f.Close()
+		}
+	}()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for _, p := range []struct {
+			path string
+			flag int
+		}{{in, os.O_RDONLY}, {out, os.O_WRONLY}} {
+			if f, err := os.OpenFile(p.path, p.flag|syscall.O_NONBLOCK, 0); err == nil {
+				held = append(held, f)
+			}
+		}
+		select {
+		case r := <-done:
+			if r.err == nil {
+				r.in.Close()
+				r.out.Close()
+			}
+			return why
+		case <-tick.C:
+		}
 	}
-	if f, err := os.OpenFile(out, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-		defer f.Close()
-	}
-	if r := <-done; r.err == nil {
-		r.in.Close()
-		r.out.Close()
-	}
-	return why
 }
 
 func exitStatus(err error) string {
@@ -259,6 +276,16 @@ func (c *Client) Close() error {
 		os.RemoveAll(c.dir)
 	}
 	return err
+}
+
+// Abort stops a started executor at once, without the goodbye: for when
+// it has already failed.
+func (c *Client) Abort() {
+	if c.in != nil {
+		c.in.Close()
+		c.out.Close()
+	}
+	c.kill()
 }
 
 func (c *Client) kill() {
