@@ -23,10 +23,10 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata/script
 // Binaries lists every binary the repository builds: name → package. The
 // Makefile builds the same list into bin/.
 var Binaries = map[string]string{
-//	"gen":          "./gen",
+	"gen":          "./gen",
 	"sched":        "./sched",
 	"check":        "./check",
-//	"sut-register": "./exec/examples/register",
+	"sut-register": "./exec/examples/register",
 	"sut-faulty":   "./exec/examples/faulty",
 }
 

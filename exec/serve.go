@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/detsys/detsys/formats"
@@ -36,12 +37,12 @@ func MakeFIFOs(dir string) (in, out string, err error) {
 // inPath first, then outPath, the same order sched uses, so that the two
 // blocking opens cannot deadlock.
 func Serve(kinds Kinds, inPath, outPath string) error {
-	in, err := os.OpenFile(inPath, os.O_RDONLY, 0)
+	in, err := OpenFIFO(inPath, os.O_RDONLY)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(outPath, os.O_WRONLY, 0)
+	out, err := OpenFIFO(outPath, os.O_WRONLY)
 	if err != nil {
 		return err
 	}
@@ -55,6 +56,7 @@ func ServeStreams(x *Executor, in io.Reader, out io.Writer, name string) error {
 	r.Validate = false // the decoder below reports bad JSON with the line
 	w := formats.NewWriter(out)
 	var req formats.StepRequest
+	var buf []byte
 	for {
 		line, err := r.Next()
 		if err == io.EOF {
@@ -65,15 +67,17 @@ func ServeStreams(x *Executor, in io.Reader, out io.Writer, name string) error {
 		}
 		switch line.Type() {
 		case formats.MsgStep:
-			req = formats.StepRequest{}
-			if err := line.Decode(&req); err != nil {
-				return err
+			if err := formats.ParseStepRequest(line.Data, &req); err != nil {
+				var fe *formats.FieldError
+				errors.As(err, &fe)
+				return line.Errorf(fe.Field, "%s", fe.Msg)
 			}
 			reply, err := x.Step(&req)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", line.File, line.No, err)
 			}
-			if err := w.Write(reply); err != nil {
+			buf = reply.AppendJSON(buf[:0])
+			if err := w.WriteRaw(buf); err != nil {
 				return err
 			}
 		case formats.MsgSteps:
@@ -169,7 +173,15 @@ Exit codes: 0 ok, 2 usage, 3 malformed request, 5 I/O error.
 	default:
 		usage(formats.ExitUsage)
 	}
+	if path := os.Getenv("DETSYS_CPUPROFILE"); path != "" {
+		// Profiling the executor's side of a run: DETSYS_CPUPROFILE=exec.prof sched --exec …
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if err := Serve(kinds, in, out); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintf(os.Stderr, "%s: %v\n", prog, err)
 		var ie *formats.InputError
 		if errors.As(err, &ie) {

@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unsafe"
 
 	"github.com/detsys/detsys/formats"
@@ -22,24 +21,40 @@ import (
 // json.Marshaler or encoding.TextMarshaler is encoded by it.
 func DumpState(v any) (json.RawMessage, error) {
 	var e stateEncoder
-	return e.encode(v)
+	b, err := e.encode(v)
+	return append(json.RawMessage(nil), b...), err
 }
 
-// stateEncoder reuses one buffer between steps; the result is copied out.
-type stateEncoder struct{ buf []byte }
+// stateEncoder reuses one buffer between steps (the result is copied
+// out) and compiles one encoding function per type, so that the walk over
+// a node's state at every step does no type look-ups but at interfaces.
+// It is not safe for concurrent use; DumpState makes a fresh one.
+type stateEncoder struct {
+	buf     []byte
+	fns     map[reflect.Type]encFn
+	scratch []mapEntry
+}
+
+type encFn func(e *stateEncoder, b []byte, v reflect.Value, depth int) []byte
 
 func (e *stateEncoder) encode(v any) (out json.RawMessage, err error) {
 	if m, ok := v.(json.Marshaler); ok {
-		b, err := m.MarshalJSON()
-		return append(json.RawMessage(nil), b...), err
+		return m.MarshalJSON()
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%v", p)
 		}
 	}()
-	e.buf = appendValue(e.buf[:0], reflect.ValueOf(v), 0)
-	return append(json.RawMessage(nil), e.buf...), nil
+	e.buf = e.appendValue(e.buf[:0], reflect.ValueOf(v), 0)
+	return e.buf, nil // valid until the next encode: the executor's reply has the same lifetime
+}
+
+func (e *stateEncoder) appendValue(b []byte, v reflect.Value, depth int) []byte {
+	if !v.IsValid() {
+		return append(b, "null"...)
+	}
+	return e.encoder(v.Type())(e, b, v, depth)
 }
 
 const maxDepth = 64
@@ -61,109 +76,223 @@ func accessible(v reflect.Value) (reflect.Value, bool) {
 	return v, false
 }
 
-func appendValue(b []byte, v reflect.Value, depth int) []byte {
-	if !v.IsValid() {
-		return append(b, "null"...)
+func (e *stateEncoder) encoder(t reflect.Type) encFn {
+	if f, ok := e.fns[t]; ok {
+		return f
 	}
-	if depth > maxDepth {
-		return append(b, `"…"`...)
+	if e.fns == nil {
+		e.fns = map[reflect.Type]encFn{}
 	}
-	t := v.Type()
-	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
-		if t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) && v.CanAddr() {
-			if av, ok := accessible(v); ok {
-				if !t.Implements(marshalerType) {
-					av = av.Addr()
-				}
-				raw, err := av.Interface().(json.Marshaler).MarshalJSON()
-				if err != nil {
-					panic(err)
-				}
-				return append(b, raw...)
-			}
-		}
-		if t.Implements(textMarshalerType) {
-			if av, ok := accessible(v); ok {
-				txt, err := av.Interface().(encoding.TextMarshaler).MarshalText()
-				if err != nil {
-					panic(err)
-				}
-				return appendString(b, string(txt))
-			}
-		}
+	// A recursive type meets itself while being compiled: point it at the
+	// function that is being built.
+	var f encFn
+	e.fns[t] = func(e *stateEncoder, b []byte, v reflect.Value, d int) []byte { return f(e, b, v, d) }
+	f = compile(e, t)
+	e.fns[t] = f
+	return f
+}
+
+func compile(e *stateEncoder, t reflect.Type) encFn {
+	structural := compileKind(e, t)
+	m := marshalersOf(t)
+	if m == 0 {
+		return structural
 	}
-	switch v.Kind() {
-	case reflect.Bool:
-		return strconv.AppendBool(b, v.Bool())
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(b, v.Int(), 10)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.AppendUint(b, v.Uint(), 10)
-	case reflect.Float32, reflect.Float64:
-		f := v.Float()
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return append(b, "null"...)
+	return func(e *stateEncoder, b []byte, v reflect.Value, d int) []byte {
+		if out, ok := appendMarshaled(b, v, m); ok {
+			return out
 		}
-		return strconv.AppendFloat(b, f, 'g', -1, t.Bits())
-	case reflect.String:
-		return appendString(b, v.String())
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return append(b, "null"...)
-		}
-		return appendValue(b, v.Elem(), depth+1)
-	case reflect.Slice:
-		if v.IsNil() {
-			return append(b, "null"...)
-		}
-		if t.Elem().Kind() == reflect.Uint8 {
-			b = append(b, '"')
-			b = base64.StdEncoding.AppendEncode(b, v.Bytes())
-			return append(b, '"')
-		}
-		fallthrough
-	case reflect.Array:
-		b = append(b, '[')
-		for i := 0; i < v.Len(); i++ {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendValue(b, v.Index(i), depth+1)
-		}
-		return append(b, ']')
-	case reflect.Map:
-		if v.IsNil() {
-			return append(b, "null"...)
-		}
-		return appendMap(b, v, depth)
-	case reflect.Struct:
-		return appendStruct(b, v, depth)
-	default: // chan, func, unsafe pointer: not state
-		return append(b, "null"...)
+		return structural(e, b, v, d)
 	}
 }
 
-func appendMap(b []byte, v reflect.Value, depth int) []byte {
-	type kv struct {
-		k string
-		v reflect.Value
+func compileKind(e *stateEncoder, t reflect.Type) encFn {
+	switch t.Kind() {
+	case reflect.Bool:
+		return func(_ *stateEncoder, b []byte, v reflect.Value, _ int) []byte { return strconv.AppendBool(b, v.Bool()) }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return func(_ *stateEncoder, b []byte, v reflect.Value, _ int) []byte {
+			return strconv.AppendInt(b, v.Int(), 10)
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return func(_ *stateEncoder, b []byte, v reflect.Value, _ int) []byte {
+			return strconv.AppendUint(b, v.Uint(), 10)
+		}
+	case reflect.Float32, reflect.Float64:
+		bits := t.Bits()
+		return func(_ *stateEncoder, b []byte, v reflect.Value, _ int) []byte {
+			f := v.Float()
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return append(b, "null"...)
+			}
+			return strconv.AppendFloat(b, f, 'g', -1, bits)
+		}
+	case reflect.String:
+		return func(_ *stateEncoder, b []byte, v reflect.Value, _ int) []byte { return appendString(b, v.String()) }
+	case reflect.Pointer:
+		elem := e.encoder(t.Elem())
+		return func(e *stateEncoder, b []byte, v reflect.Value, d int) []byte {
+			if v.IsNil() {
+				return append(b, "null"...)
+			}
+			if d > maxDepth {
+				return append(b, `"…"`...)
+			}
+			return elem(e, b, v.Elem(), d+1)
+		}
+	case reflect.Interface:
+		return func(e *stateEncoder, b []byte, v reflect.Value, d int) []byte {
+			if v.IsNil() {
+				return append(b, "null"...)
+			}
+			if d > maxDepth {
+				return append(b, `"…"`...)
+			}
+			return e.appendValue(b, v.Elem(), d+1)
+		}
+	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return func(_ *stateEncoder, b []byte, v reflect.Value, _ int) []byte {
+				if v.IsNil() {
+					return append(b, "null"...)
+				}
+				b = append(b, '"')
+				b = base64.StdEncoding.AppendEncode(b, v.Bytes())
+				return append(b, '"')
+			}
+		}
+		elem := e.encoder(t.Elem())
+		isSlice := t.Kind() == reflect.Slice
+		return func(e *stateEncoder, b []byte, v reflect.Value, d int) []byte {
+			if isSlice && v.IsNil() {
+				return append(b, "null"...)
+			}
+			b = append(b, '[')
+			for i := 0; i < v.Len(); i++ {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = elem(e, b, v.Index(i), d+1)
+			}
+			return append(b, ']')
+		}
+	case reflect.Map:
+		elem := e.encoder(t.Elem())
+		return func(e *stateEncoder, b []byte, v reflect.Value, d int) []byte {
+			if v.IsNil() {
+				return append(b, "null"...)
+			}
+			return e.appendMap(b, v, elem, d)
+		}
+	case reflect.Struct:
+		fields := fieldsOf(t)
+		fns := make([]encFn, len(fields))
+		for i, f := range fields {
+			fns[i] = e.encoder(t.Field(f.index).Type)
+		}
+		return func(e *stateEncoder, b []byte, v reflect.Value, d int) []byte {
+			b = append(b, '{')
+			first := true
+			for i, f := range fields {
+				fv := v.Field(f.index)
+				if f.omitEmpty && isEmpty(fv) {
+					continue
+				}
+				if !first {
+					b = append(b, ',')
+				}
+				first = false
+				b = append(b, f.quoted...)
+				b = fns[i](e, b, fv, d+1)
+			}
+			return append(b, '}')
+		}
 	}
-	entries := make([]kv, 0, v.Len())
+	// chan, func, unsafe pointer: not state
+	return func(_ *stateEncoder, b []byte, _ reflect.Value, _ int) []byte { return append(b, "null"...) }
+}
+
+// marshalers says how a type encodes itself, if it does; cached per type,
+// because reflect's Implements is slow and a node's state is dumped at
+// every step.
+type marshalers uint8
+
+const (
+	jsonMarshaler    marshalers = 1 << iota // T implements json.Marshaler
+	ptrJSONMarshaler                        // *T does
+	textMarshaler                           // T implements encoding.TextMarshaler
+)
+
+func marshalersOf(t reflect.Type) marshalers {
+	var m marshalers
+	if k := t.Kind(); k != reflect.Pointer && k != reflect.Interface {
+		if t.Implements(marshalerType) {
+			m |= jsonMarshaler
+		} else if reflect.PointerTo(t).Implements(marshalerType) {
+			m |= ptrJSONMarshaler
+		}
+		if t.Implements(textMarshalerType) {
+			m |= textMarshaler
+		}
+	}
+	return m
+}
+
+// appendMarshaled encodes v with its own MarshalJSON or MarshalText, when
+// the value can be reached for that (ok false: encode it structurally).
+func appendMarshaled(b []byte, v reflect.Value, m marshalers) ([]byte, bool) {
+	if m&(jsonMarshaler|ptrJSONMarshaler) != 0 && (m&jsonMarshaler != 0 || v.CanAddr()) {
+		if av, ok := accessible(v); ok {
+			if m&jsonMarshaler == 0 {
+				av = av.Addr()
+			}
+			raw, err := av.Interface().(json.Marshaler).MarshalJSON()
+			if err != nil {
+				panic(err)
+			}
+			return append(b, raw...), true
+		}
+	}
+	if m&textMarshaler != 0 {
+		if av, ok := accessible(v); ok {
+			txt, err := av.Interface().(encoding.TextMarshaler).MarshalText()
+			if err != nil {
+				panic(err)
+			}
+			return appendString(b, string(txt)), true
+		}
+	}
+	return b, false
+}
+
+func (e *stateEncoder) appendMap(b []byte, v reflect.Value, elem encFn, depth int) []byte {
+	// Entries go on a scratch stack shared by nested maps: this map's are
+	// scratch[start:end], read by index since a nested map may grow it.
+	start := len(e.scratch)
 	it := v.MapRange()
 	for it.Next() {
-		entries = append(entries, kv{mapKey(it.Key()), it.Value()})
+		e.scratch = append(e.scratch, mapEntry{mapKey(it.Key()), it.Value()})
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].k < entries[j].k })
+	end := len(e.scratch)
+	slices.SortFunc(e.scratch[start:end], func(a, b mapEntry) int { return strings.Compare(a.k, b.k) })
 	b = append(b, '{')
-	for i, e := range entries {
-		if i > 0 {
+	for i := start; i < end; i++ {
+		if i > start {
 			b = append(b, ',')
 		}
-		b = appendString(b, e.k)
+		kv := e.scratch[i]
+		b = appendString(b, kv.k)
 		b = append(b, ':')
-		b = appendValue(b, e.v, depth+1)
+		b = elem(e, b, kv.v, depth+1)
 	}
+	clear(e.scratch[start:end])
+	e.scratch = e.scratch[:start]
 	return append(b, '}')
+}
+
+type mapEntry struct {
+	k string
+	v reflect.Value
 }
 
 func mapKey(k reflect.Value) string {
@@ -185,16 +314,11 @@ func mapKey(k reflect.Value) string {
 
 type field struct {
 	index     int
-	name      string
+	quoted    []byte // "name":
 	omitEmpty bool
 }
 
-var fieldCache sync.Map // reflect.Type → []field
-
 func fieldsOf(t reflect.Type) []field {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.([]field)
-	}
 	var fs []field
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
@@ -205,32 +329,13 @@ func fieldsOf(t reflect.Type) []field {
 		if name == "" {
 			name = sf.Name
 		}
-		fs = append(fs, field{index: i, name: name, omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
+		if k := sf.Type.Kind(); k == reflect.Chan || k == reflect.Func || k == reflect.UnsafePointer {
+			continue // not state
+		}
+		quoted := append(appendString(nil, name), ':')
+		fs = append(fs, field{index: i, quoted: quoted, omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
 	}
-	fieldCache.Store(t, fs)
 	return fs
-}
-
-func appendStruct(b []byte, v reflect.Value, depth int) []byte {
-	b = append(b, '{')
-	first := true
-	for _, f := range fieldsOf(v.Type()) {
-		fv := v.Field(f.index)
-		if f.omitEmpty && isEmpty(fv) {
-			continue
-		}
-		if kind := fv.Kind(); kind == reflect.Chan || kind == reflect.Func || kind == reflect.UnsafePointer {
-			continue
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = appendString(b, f.name)
-		b = append(b, ':')
-		b = appendValue(b, fv, depth+1)
-	}
-	return append(b, '}')
 }
 
 func isEmpty(v reflect.Value) bool {

@@ -94,7 +94,12 @@ type FieldError struct {
 	Msg   string
 }
 
-func (e *FieldError) Error() string { return fmt.Sprintf("field %q: %s", e.Field, e.Msg) }
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return e.Msg
+	}
+	return fmt.Sprintf("field %q: %s", e.Field, e.Msg)
+}
 
 // UnmarshalJSON reads a fault and checks that it has the fields its kind needs.
 func (f *Fault) UnmarshalJSON(data []byte) error {

@@ -16,6 +16,7 @@ import (
 	"os"
 	osexec "os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,17 +26,20 @@ import (
 
 // Client talks to one executor over two FIFOs.
 type Client struct {
-	in      *os.File // requests, sched → executor
-	out     *os.File // replies, executor → sched
-	r       *bufio.Reader
-	w       *bufio.Writer
-	enc     *json.Encoder
-	line    []byte
-	reply   formats.EffectsReply
-	cmd     *osexec.Cmd
-	exited  chan struct{} // closed when cmd has exited
-	waitErr error
-	dir     string // temporary FIFO directory to remove, if we made it
+	in       *os.File // requests, sched → executor
+	out      *os.File // replies, executor → sched
+	r        *bufio.Reader
+	w        *bufio.Writer
+	req      []byte
+	line     []byte
+	outPath  string
+	watchdog *time.Timer
+	timedOut atomic.Bool
+	reply    formats.EffectsReply
+	cmd      *osexec.Cmd
+	exited   chan struct{} // closed when cmd has exited
+	waitErr  error
+	dir      string // temporary FIFO directory to remove, if we made it
 	// Timeout bounds the wait for each reply (wall time); 0 waits forever.
 	Timeout time.Duration
 }
@@ -99,12 +103,12 @@ func (c *Client) open(in, out string, connect time.Duration) error {
 	}
 	done := make(chan result, 1)
 	go func() {
-		fi, err := os.OpenFile(in, os.O_WRONLY, 0)
+		fi, err := exec.OpenFIFO(in, os.O_WRONLY)
 		if err != nil {
 			done <- result{err: err}
 			return
 		}
-		fo, err := os.OpenFile(out, os.O_RDONLY, 0)
+		fo, err := exec.OpenFIFO(out, os.O_RDONLY)
 		if err != nil {
 			fi.Close()
 			done <- result{err: err}
@@ -124,11 +128,9 @@ func (c *Client) open(in, out string, connect time.Duration) error {
 		if r.err != nil {
 			return r.err
 		}
-		c.in, c.out = r.in, r.out
+		c.in, c.out, c.outPath = r.in, r.out, out
 		c.r = bufio.NewReaderSize(c.out, 64<<10)
 		c.w = bufio.NewWriterSize(c.in, 64<<10)
-		c.enc = json.NewEncoder(c.w)
-		c.enc.SetEscapeHTML(false)
 		return nil
 	case <-c.exited:
 		why = fmt.Errorf("the executor exited before opening its pipes (%v)", exitStatus(c.waitErr))
@@ -184,40 +186,85 @@ func (c *Client) Hello(h formats.Hello) (formats.Hello, error) {
 
 // Step sends one step request and reads its effects.
 func (c *Client) Step(req *formats.StepRequest) (*formats.EffectsReply, error) {
-	c.reply = formats.EffectsReply{}
-	if err := c.roundTrip(req, &c.reply, formats.MsgEffects); err != nil {
+	c.req = append(req.AppendJSON(c.req[:0]), '\n')
+	line, err := c.exchange(c.req, formats.MsgEffects)
+	if err != nil {
 		return nil, err
+	}
+	if err := formats.ParseEffects(line, &c.reply); err != nil {
+		return nil, fmt.Errorf("the executor answered garbage: %v in %.80q", err, line)
 	}
 	return &c.reply, nil
 }
 
 func (c *Client) roundTrip(req any, reply any, want string) error {
-	if err := c.enc.Encode(req); err != nil {
-		return c.died(fmt.Errorf("writing request: %w", err))
-	}
-	if err := c.w.Flush(); err != nil {
-		return c.died(fmt.Errorf("writing request: %w", err))
-	}
-	if c.Timeout > 0 {
-		c.out.SetReadDeadline(time.Now().Add(c.Timeout))
-	}
-	line, err := c.readLine()
+	b, err := json.Marshal(req)
 	if err != nil {
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return fmt.Errorf("the executor did not answer within %v (is a node looping?)", c.Timeout)
-		}
-		if err == io.EOF {
-			return c.died(errors.New("the executor closed its reply pipe"))
-		}
-		return c.died(err)
+		return err
 	}
-	if typ := formats.TypeOf(line); typ != want {
-		return fmt.Errorf("the executor answered garbage: expected a %q reply, got %.80q", want, line)
+	line, err := c.exchange(append(b, '\n'), want)
+	if err != nil {
+		return err
 	}
 	if err := json.Unmarshal(line, reply); err != nil {
 		return fmt.Errorf("the executor answered garbage: %v in %.80q", err, line)
 	}
 	return nil
+}
+
+// exchange writes one request line and reads one reply line of type want.
+func (c *Client) exchange(req []byte, want string) ([]byte, error) {
+	if _, err := c.w.Write(req); err != nil {
+		return nil, c.died(fmt.Errorf("writing request: %w", err))
+	}
+	if err := c.w.Flush(); err != nil {
+		return nil, c.died(fmt.Errorf("writing request: %w", err))
+	}
+	if c.Timeout > 0 {
+		c.arm()
+	}
+	line, err := c.readLine()
+	if c.Timeout > 0 && c.disarm() {
+		return nil, fmt.Errorf("the executor did not answer within %v (is a node looping?)", c.Timeout)
+	}
+	if err != nil {
+		if err == io.EOF {
+			return nil, c.died(errors.New("the executor closed its reply pipe"))
+		}
+		return nil, c.died(err)
+	}
+	if typ := formats.TypeOf(line); typ != want {
+		return nil, fmt.Errorf("the executor answered garbage: expected a %q reply, got %.80q", want, line)
+	}
+	return line, nil
+}
+
+// The reply pipe is read with blocking reads (see exec.OpenFIFO), which
+// cannot time out; a watchdog does instead: when the executor takes longer
+// than Timeout it writes an empty line into our own reply pipe, which ends
+// the read, and marks the step as timed out.
+func (c *Client) arm() {
+	if c.watchdog == nil {
+		c.watchdog = time.AfterFunc(c.Timeout, c.bark)
+		return
+	}
+	c.watchdog.Reset(c.Timeout)
+}
+
+func (c *Client) bark() {
+	c.timedOut.Store(true)
+	if f, err := os.OpenFile(c.outPath, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		f.Write([]byte("\n"))
+		f.Close()
+	}
+}
+
+// disarm stops the watchdog and reports whether it fired.
+func (c *Client) disarm() bool {
+	if !c.watchdog.Stop() && c.timedOut.Load() {
+		return true
+	}
+	return false
 }
 
 // readLine reads one reply line of any length.

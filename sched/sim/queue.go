@@ -24,7 +24,7 @@ type event struct {
 	client int    // invoke, timeout
 	gen    uint64 // timer, timeout: stale unless it matches the current generation
 	timer  string
-	msg    *message
+	msg    message // deliver
 }
 
 type message struct {

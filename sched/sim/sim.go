@@ -92,6 +92,7 @@ type Sim struct {
 	clients []*client
 	active  int // clients with ops left or in flight
 	rec     formats.Step
+	sendBuf []formats.SentMessage
 }
 
 // Run runs test t on executor x with options o, writing the trace to w.
@@ -258,7 +259,7 @@ func (s *Sim) process(e *event) error {
 	case evInvoke:
 		return s.invoke(s.clients[e.client])
 	case evDeliver:
-		return s.deliver(e.msg)
+		return s.deliver(&e.msg)
 	case evTimer:
 		delete(s.nodes[e.node].timers, e.timer)
 		return s.runNode(e.node, formats.Event{Kind: formats.EventTimer, Timer: e.timer}, formats.TypeTimer, func(r *formats.Step) { r.Timer = e.timer })
@@ -361,7 +362,8 @@ func (s *Sim) runNode(node string, ev formats.Event, typ string, decorate func(*
 		}
 		s.schedule(&event{at: s.now + after, kind: evTimer, node: node, timer: t.Name, gen: s.gen})
 	}
-	r.Sends = s.sends(r.Sends[:0], node, reply.Sends)
+	r.Sends = s.sends(s.sendBuf[:0], node, reply.Sends)
+	s.sendBuf = r.Sends
 	return s.emit()
 }
 
@@ -384,7 +386,8 @@ func (s *Sim) sends(out []formats.SentMessage, from string, sends []formats.Send
 		id := "m" + strconv.FormatInt(s.nmsg, 10)
 		latency := s.o.Latency.Sample(s.net)
 		lost := s.net.Float64() < s.o.Drop
-		msg := &message{id: id, from: from, to: m.To, body: m.Body, sentAt: s.now, sentStep: s.step}
+		ev := &event{kind: evDeliver, msg: message{id: id, from: from, to: m.To, body: m.Body, sentAt: s.now, sentStep: s.step}}
+		msg := &ev.msg
 		switch {
 		case s.network.partitioned(from, m.To, s.now):
 			msg.dropReason = formats.ReasonPartition
@@ -398,9 +401,10 @@ func (s *Sim) sends(out []formats.SentMessage, from string, sends []formats.Send
 		if f, ok := s.network.find(s.network.delay, from, m.To, s.now); ok {
 			latency += f.By
 		}
-		s.schedule(&event{at: s.now + latency, kind: evDeliver, msg: msg})
+		ev.at = s.now + latency
+		s.schedule(ev)
 		if _, ok := s.network.find(s.network.dup, from, m.To, s.now); ok && msg.dropReason == "" {
-			s.schedule(&event{at: s.now + latency, kind: evDeliver, msg: msg})
+			s.schedule(&event{at: ev.at, kind: evDeliver, msg: *msg})
 		}
 		out = append(out, formats.SentMessage{ID: id, To: m.To, Body: m.Body})
 	}
