@@ -33,16 +33,18 @@ type stateful struct {
 	iface   any
 	d       dur
 	bytes   []byte
+	nested  map[string]map[int][]string
 }
 
 func TestDumpStateIncludesUnexported(t *testing.T) {
 	s := &stateful{Count: 1, private: []string{"a\"b"}, m: map[string]int{"z": 1, "a": 2}, im: map[int]bool{10: true, 9: false},
-		p: &inner{hidden: 3, Shown: "x"}, Omitted: 5, raw: json.RawMessage(`{"k":[1]}`), iface: 1.5, d: dur{time.Second}, bytes: []byte("hi")}
+		p: &inner{hidden: 3, Shown: "x"}, Omitted: 5, raw: json.RawMessage(`{"k":[1]}`), iface: 1.5, d: dur{time.Second}, bytes: []byte("hi"),
+		nested: map[string]map[int][]string{"b": {2: {"x"}, 10: nil}, "a": {}}}
 	got, err := exec.DumpState(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"Count":1,"private":["a\"b"],"m":{"a":2,"z":1},"im":{"10":true,"9":false},"p":{"hidden":3,"shown":"x"},"in":{"hidden":0,"shown":""},"raw":{"k":[1]},"iface":1.5,"d":{"D":1000000000},"bytes":"aGk="}`
+	want := `{"Count":1,"private":["a\"b"],"m":{"a":2,"z":1},"im":{"10":true,"9":false},"p":{"hidden":3,"shown":"x"},"in":{"hidden":0,"shown":""},"raw":{"k":[1]},"iface":1.5,"d":{"D":1000000000},"bytes":"aGk=","nested":{"a":{},"b":{"10":null,"2":["x"]}}}`
 	if string(got) != want {
 		t.Errorf("DumpState:\n got %s\nwant %s", got, want)
 	}

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
@@ -30,9 +31,10 @@ func DumpState(v any) (json.RawMessage, error) {
 // a node's state at every step does no type look-ups but at interfaces.
 // It is not safe for concurrent use; DumpState makes a fresh one.
 type stateEncoder struct {
-	buf     []byte
-	fns     map[reflect.Type]encFn
-	scratch []mapEntry
+	buf      []byte
+	fns      map[reflect.Type]encFn
+	levels   []mapScratch // per map nesting level
+	mapLevel int
 }
 
 type encFn func(e *stateEncoder, b []byte, v reflect.Value, depth int) []byte
@@ -266,33 +268,71 @@ func appendMarshaled(b []byte, v reflect.Value, m marshalers) ([]byte, bool) {
 }
 
 func (e *stateEncoder) appendMap(b []byte, v reflect.Value, elem encFn, depth int) []byte {
-	// Entries go on a scratch stack shared by nested maps: this map's are
-	// scratch[start:end], read by index since a nested map may grow it.
-	start := len(e.scratch)
-	it := v.MapRange()
-	for it.Next() {
-		e.scratch = append(e.scratch, mapEntry{mapKey(it.Key()), it.Value()})
+	// Each entry is encoded, key and value, into a scratch buffer of this
+	// map's nesting level while the map is iterated (through reused
+	// reflect.Values, so nothing is allocated per entry), then the entries
+	// are sorted by key and copied out.
+	lvl := e.mapLevel
+	e.mapLevel++
+	defer func() { e.mapLevel-- }()
+	if lvl == len(e.levels) {
+		e.levels = append(e.levels, mapScratch{})
 	}
-	end := len(e.scratch)
-	slices.SortFunc(e.scratch[start:end], func(a, b mapEntry) int { return strings.Compare(a.k, b.k) })
+	sc := &e.levels[lvl]
+	sc.buf, sc.entries = sc.buf[:0], sc.entries[:0]
+	t := v.Type()
+	av, reusable := accessible(v) // SetIterKey refuses maps read through unexported fields
+	key, val := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+	it := av.MapRange()
+	for it.Next() {
+		if reusable {
+			key.SetIterKey(it)
+			val.SetIterValue(it)
+		} else {
+			key, val = it.Key(), it.Value()
+		}
+		var ent mapSpan
+		ent.k0 = len(sc.buf)
+		sc.buf = appendMapKey(sc.buf, key)
+		ent.k1 = len(sc.buf)
+		buf := elem(e, sc.buf, val, depth+1)
+		sc = &e.levels[lvl] // a nested map may have grown e.levels
+		sc.buf = buf
+		ent.v1 = len(sc.buf)
+		sc.entries = append(sc.entries, ent)
+	}
+	slices.SortFunc(sc.entries, func(x, y mapSpan) int {
+		return bytes.Compare(sc.buf[x.k0:x.k1], sc.buf[y.k0:y.k1])
+	})
 	b = append(b, '{')
-	for i := start; i < end; i++ {
-		if i > start {
+	for i, ent := range sc.entries {
+		if i > 0 {
 			b = append(b, ',')
 		}
-		kv := e.scratch[i]
-		b = appendString(b, kv.k)
+		b = appendString(b, string(sc.buf[ent.k0:ent.k1]))
 		b = append(b, ':')
-		b = elem(e, b, kv.v, depth+1)
+		b = append(b, sc.buf[ent.k1:ent.v1]...)
 	}
-	clear(e.scratch[start:end])
-	e.scratch = e.scratch[:start]
 	return append(b, '}')
 }
 
-type mapEntry struct {
-	k string
-	v reflect.Value
+type mapSpan struct{ k0, k1, v1 int }
+
+type mapScratch struct {
+	buf     []byte
+	entries []mapSpan
+}
+
+func appendMapKey(b []byte, k reflect.Value) []byte {
+	switch k.Kind() {
+	case reflect.String:
+		return append(b, k.String()...)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(b, k.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.AppendUint(b, k.Uint(), 10)
+	}
+	return append(b, mapKey(k)...)
 }
 
 func mapKey(k reflect.Value) string {

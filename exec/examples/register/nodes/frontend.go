@@ -95,13 +95,13 @@ type versioned struct {
 	Version int64  `json:"version"`
 }
 
-// durable is what a frontend keeps on Disk.
-type durable struct {
-	Seq     int64            `json:"seq"`
-	Clients map[string]int64 `json:"clients,omitempty"`
-}
-
-const frontendKey = "frontend"
+// What a frontend keeps on Disk: its last sequence number under seqKey,
+// and each client's highest msg_id under clientKey+name (one key per
+// client, so that a request rewrites one small value, not the whole map).
+const (
+	seqKey    = "seq"
+	clientKey = "client/"
+)
 
 func newFrontend(p policy) *Frontend {
 	return &Frontend{policy: p, replicas: Replicas}
@@ -110,9 +110,16 @@ func newFrontend(p policy) *Frontend {
 func (f *Frontend) Receive(env exec.Env, ev exec.Event) {
 	switch ev.Kind {
 	case exec.Init, exec.Restart:
-		var d durable
-		if env.Disk().Get(frontendKey, &d) {
-			f.Seq, f.Clients = d.Seq, d.Clients
+		env.Disk().Get(seqKey, &f.Seq)
+		for _, k := range env.Disk().Keys() {
+			if name, ok := strings.CutPrefix(k, clientKey); ok {
+				var id int64
+				env.Disk().Get(k, &id)
+				if f.Clients == nil {
+					f.Clients = map[string]int64{}
+				}
+				f.Clients[name] = id
+			}
 		}
 	case exec.Message:
 		if slices.Contains(f.replicas, ev.From) {
@@ -152,8 +159,9 @@ func (f *Frontend) request(env exec.Env, ev exec.Event) {
 			f.Clients = map[string]int64{}
 		}
 		f.Clients[ev.From] = m.MsgID
+		env.Disk().Put(clientKey+ev.From, m.MsgID)
 	}
-	env.Disk().Put(frontendKey, durable{Seq: f.Seq, Clients: f.Clients})
+	env.Disk().Put(seqKey, f.Seq)
 
 	op := &operation{Seq: f.Seq, Client: ev.From, MsgID: m.MsgID, Type: m.Type, Value: m.Value, Began: env.Now()}
 	f.Pending = append(f.Pending, op)
