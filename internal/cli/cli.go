@@ -96,8 +96,22 @@ func (c Command) Parser() *flags.Parser {
 		}
 	}
 	p.Usage = c.Usage
-	p.LongDescription = strings.TrimSpace(c.Long)
 	return p
+}
+
+// help puts the command's long text, verbatim, between go-flags' usage
+// line and its option list (go-flags would re-wrap it and lose the
+// indentation of examples).
+func (c Command) help(generated string) string {
+	long := strings.Trim(c.Long, "\n")
+	if long == "" {
+		return generated
+	}
+	usage, options, ok := strings.Cut(generated, "\n\n")
+	if !ok {
+		return generated + "\n\n" + long
+	}
+	return usage + "\n\n" + long + "\n\n" + options
 }
 
 // Exec parses args, runs the command and returns the exit code.
@@ -107,7 +121,7 @@ func (c Command) Exec(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 	if err != nil {
 		var fe *flags.Error
 		if errors.As(err, &fe) && fe.Type == flags.ErrHelp {
-			fmt.Fprintln(stdout, fe.Message)
+			fmt.Fprintln(stdout, c.help(fe.Message))
 			return formats.ExitOK
 		}
 		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", c.Name, err, c.Name)

@@ -60,13 +60,22 @@ type nodeState struct {
 
 type client struct {
 	id       int
-	ops      []formats.Op
+	ops      []clientOp
 	next     int
 	inflight bool
-	op       formats.Op
+	op       clientOp
 	msgID    int64
 	nextID   int64
 	gen      uint64
+}
+
+// clientOp is an op as a client keeps it: the test's ops are the one
+// thing sched holds that grows with the run, so they are kept small and
+// let go of once invoked.
+type clientOp struct {
+	node string
+	body []byte
+	at   int64 // -1: as soon as the client is ready
 }
 
 // Sim is one run in progress. Use Run.
@@ -153,8 +162,15 @@ func (s *Sim) run() (Result, error) {
 	}
 	for _, op := range s.t.Ops {
 		c := s.clients[op.Client]
-		c.ops = append(c.ops, op)
+		at := int64(-1)
+		if op.At != nil {
+			at = *op.At
+		}
+		c.ops = append(c.ops, clientOp{node: op.Node, body: op.Body, at: at})
 	}
+	// From here on the clients hold the ops (and let go of each once it
+	// is invoked); the run keeps no reference to the test's op list.
+	s.t = &Test{Test: s.t.Test}
 	for _, c := range s.clients {
 		if len(c.ops) > 0 {
 			s.active++
@@ -237,8 +253,8 @@ func (s *Sim) schedule(e *event) {
 
 func (s *Sim) scheduleInvoke(c *client) {
 	at := s.now + s.o.Think.Sample(s.cli)
-	if op := c.ops[c.next]; op.At != nil && *op.At > at {
-		at = *op.At
+	if op := c.ops[c.next]; op.at > at {
+		at = op.at
 	}
 	s.schedule(&event{at: at, kind: evInvoke, client: c.id})
 }
@@ -475,17 +491,19 @@ func (s *Sim) toClient(c *client, m *message) error {
 // the client to the op's node, with a msg_id, subject to the network.
 func (s *Sim) invoke(c *client) error {
 	op := c.ops[c.next]
+	c.ops[c.next] = clientOp{}
 	c.next++
 	c.nextID++
 	c.inflight, c.op, c.msgID = true, op, c.nextID
 	s.gen++
 	c.gen = s.gen
 	s.schedule(&event{at: s.now + int64(s.o.ClientTimeout), kind: evTimeout, client: c.id, gen: c.gen})
-	body := withMsgID(op.Body, c.msgID)
+	body := withMsgID(op.body, c.msgID)
 	r := s.record(formats.TypeInvoke)
 	id := c.id
-	r.Client, r.Op = &id, op.Body
-	r.Sends = s.sends(r.Sends[:0], clientName(c.id), []formats.Send{{To: op.Node, Body: body}})
+	r.Client, r.Op = &id, op.body
+	r.Sends = s.sends(s.sendBuf[:0], clientName(c.id), []formats.Send{{To: op.node, Body: body}})
+	s.sendBuf = r.Sends
 	return s.emit()
 }
 
@@ -494,7 +512,7 @@ func (s *Sim) complete(c *client, typ string, reply []byte, id, from, why string
 	c.inflight = false
 	r := s.record(typ)
 	cid := c.id
-	r.Client, r.Op, r.Reply, r.ID, r.From, r.Error = &cid, c.op.Body, reply, id, from, why
+	r.Client, r.Op, r.Reply, r.ID, r.From, r.Error = &cid, c.op.body, reply, id, from, why
 	if err := s.emit(); err != nil {
 		return err
 	}
