@@ -30,9 +30,10 @@ var Binaries = map[string]string{
 	"sut-faulty":   "./exec/examples/faulty",
 }
 
-var binDir string
+var binDir, repoRoot string
 
 func TestMain(m *testing.M) {
+	repoRoot, _ = os.Getwd()
 	dir, err := os.MkdirTemp("", "detsys-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -61,6 +62,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("PATH", binDir+string(os.PathListSeparator)+e.Getenv("PATH"))
 			e.Setenv("GOARCH", runtime.GOARCH)
+			e.Setenv("REPO", repoRoot)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
