@@ -53,20 +53,7 @@ func (s *Step) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
-	if len(s.Timers) > 0 {
-		b = append(b, `,"timers":[`...)
-		for i, t := range s.Timers {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"name":`...)
-			b = AppendString(b, t.Name)
-			b = append(b, `,"after":`...)
-			b = strconv.AppendInt(b, t.After, 10)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendTimers(b, s.Timers)
 	b = appendStrings(b, "cancel", s.Cancel)
 	b = appendStrings(b, "logs", s.Logs)
 	b = appendStr(b, "panic", s.Panic)
@@ -74,6 +61,24 @@ func (s *Step) AppendJSON(b []byte) []byte {
 	b = appendIntPtr(b, "steps", s.Steps)
 	b = appendIntPtr(b, "time", s.Time)
 	return append(b, '}')
+}
+
+func appendTimers(b []byte, timers []TimerSet) []byte {
+	if len(timers) == 0 {
+		return b
+	}
+	b = append(b, `,"timers":[`...)
+	for i, t := range timers {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = AppendString(b, t.Name)
+		b = append(b, `,"after":`...)
+		b = strconv.AppendInt(b, t.After, 10)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 func appendStr(b []byte, key, v string) []byte {

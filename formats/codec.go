@@ -53,20 +53,7 @@ func (r *EffectsReply) AppendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
-	if len(r.Timers) > 0 {
-		b = append(b, `,"timers":[`...)
-		for i, t := range r.Timers {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"name":`...)
-			b = AppendString(b, t.Name)
-			b = append(b, `,"after":`...)
-			b = strconv.AppendInt(b, t.After, 10)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendTimers(b, r.Timers)
 	b = appendStrings(b, "cancel", r.Cancel)
 	b = appendRaw(b, "state", r.State)
 	b = appendStrings(b, "logs", r.Logs)

@@ -89,7 +89,7 @@ func (cfg Config) Check() error {
 			return nil
 		}
 	}
-	return fmt.Errorf("--target %q is not a node (nodes: %s)", cfg.Target, nodeNames(cfg.Nodes))
+	return fmt.Errorf("--target %q is not a node (nodes: %s)", cfg.Target, formats.NodeNames(cfg.Nodes))
 }
 
 // Generate builds the test: its record, with the content-hash id set, and
@@ -138,34 +138,13 @@ func ParseNodes(s string) ([]formats.NodeSpec, error) {
 		if seen[name] {
 			return nil, fmt.Errorf("--nodes %q: node %q named twice", s, name)
 		}
-		if isClientName(name) {
+		if formats.IsClientName(name) {
 			return nil, fmt.Errorf("--nodes %q: node name %q is reserved for clients (c0, c1, …)", s, name)
 		}
 		seen[name] = true
 		nodes = append(nodes, formats.NodeSpec{Name: name, Kind: kind})
 	}
 	return nodes, nil
-}
-
-// isClientName is sched's rule: "c" followed by decimal digits.
-func isClientName(name string) bool {
-	if len(name) < 2 || name[0] != 'c' {
-		return false
-	}
-	for _, c := range name[1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func nodeNames(nodes []formats.NodeSpec) string {
-	names := make([]string, len(nodes))
-	for i, n := range nodes {
-		names[i] = n.Name
-	}
-	return strings.Join(names, ", ")
 }
 
 func streamOf(name string) uint64 {

@@ -19,9 +19,9 @@ func CheckFault(f formats.Fault, t *Test) *formats.FieldError {
 		}
 		return false
 	}
-	endpoint := func(n string) bool { return known(n) || isClientName(n) }
+	endpoint := func(n string) bool { return known(n) || formats.IsClientName(n) }
 	bad := func(field, n string) *formats.FieldError {
-		return &formats.FieldError{Field: field, Msg: fmt.Sprintf("unknown node %q (nodes: %s)", n, nodeList(t.Nodes))}
+		return &formats.FieldError{Field: field, Msg: fmt.Sprintf("unknown node %q (nodes: %s)", n, formats.NodeNames(t.Nodes))}
 	}
 	switch f.Kind {
 	case formats.FaultCrash, formats.FaultRestart, formats.FaultSkew:

@@ -456,7 +456,7 @@ func (s *Sim) deliver(m *message) error {
 }
 
 func (s *Sim) clientNamed(name string) *client {
-	if !isClientName(name) {
+	if !formats.IsClientName(name) {
 		return nil
 	}
 	i, err := strconv.Atoi(name[1:])
@@ -502,7 +502,7 @@ func (s *Sim) invoke(c *client) error {
 	r := s.record(formats.TypeInvoke)
 	id := c.id
 	r.Client, r.Op = &id, op.body
-	r.Sends = s.sends(s.sendBuf[:0], clientName(c.id), []formats.Send{{To: op.node, Body: body}})
+	r.Sends = s.sends(s.sendBuf[:0], formats.ClientName(c.id), []formats.Send{{To: op.node, Body: body}})
 	s.sendBuf = r.Sends
 	return s.emit()
 }
@@ -524,7 +524,6 @@ func (s *Sim) complete(c *client, typ string, reply []byte, id, from, why string
 	return nil
 }
 
-func clientName(i int) string { return "c" + strconv.Itoa(i) }
 
 func withMsgID(body []byte, id int64) []byte {
 	out := make([]byte, 0, len(body)+24)

@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/detsys/detsys/formats"
 )
@@ -47,7 +46,7 @@ func ReadTest(r *formats.Reader) (*Test, error) {
 				if nodes[n.Name] {
 					return nil, line.Errorf(fmt.Sprintf("nodes[%d]", i), "node %q named twice", n.Name)
 				}
-				if isClientName(n.Name) {
+				if formats.IsClientName(n.Name) {
 					return nil, line.Errorf(fmt.Sprintf("nodes[%d]", i), "node name %q is reserved for clients (c0, c1, …)", n.Name)
 				}
 				nodes[n.Name] = true
@@ -64,7 +63,7 @@ func ReadTest(r *formats.Reader) (*Test, error) {
 				return nil, err
 			}
 			if !nodes[op.Node] {
-				return nil, line.Errorf("node", "op for unknown node %q (nodes: %s)", op.Node, nodeList(t.Nodes))
+				return nil, line.Errorf("node", "op for unknown node %q (nodes: %s)", op.Node, formats.NodeNames(t.Nodes))
 			}
 			if op.Client < 0 || op.Client >= t.Clients {
 				return nil, line.Errorf("client", "client %d out of range: the test has %d clients (0..%d)", op.Client, t.Clients, t.Clients-1)
@@ -96,22 +95,3 @@ func ReadTest(r *formats.Reader) (*Test, error) {
 	return t, nil
 }
 
-func nodeList(ns []formats.NodeSpec) string {
-	names := make([]string, len(ns))
-	for i, n := range ns {
-		names[i] = n.Name
-	}
-	return strings.Join(names, ", ")
-}
-
-func isClientName(s string) bool {
-	if len(s) < 2 || s[0] != 'c' {
-		return false
-	}
-	for _, c := range s[1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
