@@ -524,7 +524,6 @@ func (s *Sim) complete(c *client, typ string, reply []byte, id, from, why string
 	return nil
 }
 
-
 func withMsgID(body []byte, id int64) []byte {
 	out := make([]byte, 0, len(body)+24)
 	out = append(out, body[:len(body)-1]...)

@@ -94,4 +94,3 @@ func ReadTest(r *formats.Reader) (*Test, error) {
 	}
 	return t, nil
 }
-
