@@ -102,6 +102,7 @@ type Sim struct {
 	active  int // clients with ops left or in flight
 	rec     formats.Step
 	sendBuf []formats.SentMessage
+	free    []*event
 }
 
 // Run runs test t on executor x with options o, writing the trace to w.
@@ -144,14 +145,14 @@ func (s *Sim) run() (Result, error) {
 		ns := &nodeState{name: n.Name, timers: map[string]uint64{}}
 		s.nodes[n.Name] = ns
 		s.order = append(s.order, ns)
-		s.schedule(&event{at: 0, kind: evInit, node: n.Name})
+		s.schedule(s.newEvent(event{at: 0, kind: evInit, node: n.Name}))
 	}
 	for _, f := range faults {
 		switch f.Kind {
 		case formats.FaultCrash:
-			s.schedule(&event{at: f.At, kind: evCrash, node: f.Node})
+			s.schedule(s.newEvent(event{at: f.At, kind: evCrash, node: f.Node}))
 		case formats.FaultRestart:
-			s.schedule(&event{at: f.At, kind: evRestart, node: f.Node})
+			s.schedule(s.newEvent(event{at: f.At, kind: evRestart, node: f.Node}))
 		case formats.FaultSkew:
 			s.nodes[f.Node].skew = f
 		}
@@ -214,7 +215,7 @@ func (s *Sim) loop() (string, error) {
 	for s.q.Len() > 0 {
 		e := s.q[0]
 		if s.stale(e) {
-			s.q.pop()
+			s.recycle(s.q.pop())
 			continue
 		}
 		if s.o.MaxTime > 0 && e.at > int64(s.o.MaxTime) {
@@ -229,6 +230,7 @@ func (s *Sim) loop() (string, error) {
 		if err := s.process(e); err != nil {
 			return "", err
 		}
+		s.recycle(e)
 	}
 	return formats.EndQuiescent, nil
 }
@@ -245,6 +247,25 @@ func (s *Sim) stale(e *event) bool {
 	return false
 }
 
+// newEvent takes an event from the free list (events are recycled once
+// processed: a run schedules one or more per step).
+func (s *Sim) newEvent(e event) *event {
+	if n := len(s.free); n > 0 {
+		p := s.free[n-1]
+		s.free = s.free[:n-1]
+		*p = e
+		return p
+	}
+	p := new(event)
+	*p = e
+	return p
+}
+
+func (s *Sim) recycle(e *event) {
+	*e = event{}
+	s.free = append(s.free, e)
+}
+
 func (s *Sim) schedule(e *event) {
 	e.seq = s.seq
 	s.seq++
@@ -256,7 +277,7 @@ func (s *Sim) scheduleInvoke(c *client) {
 	if op := c.ops[c.next]; op.at > at {
 		at = op.at
 	}
-	s.schedule(&event{at: at, kind: evInvoke, client: c.id})
+	s.schedule(s.newEvent(event{at: at, kind: evInvoke, client: c.id}))
 }
 
 // localNow is the node's clock: simulated time with its skew applied.
@@ -376,7 +397,7 @@ func (s *Sim) runNode(node string, ev formats.Event, typ string, decorate func(*
 		if d := ns.skew.DriftPPM; d != 0 {
 			after = after * 1_000_000 / (1_000_000 + d)
 		}
-		s.schedule(&event{at: s.now + after, kind: evTimer, node: node, timer: t.Name, gen: s.gen})
+		s.schedule(s.newEvent(event{at: s.now + after, kind: evTimer, node: node, timer: t.Name, gen: s.gen}))
 	}
 	r.Sends = s.sends(s.sendBuf[:0], node, reply.Sends)
 	s.sendBuf = r.Sends
@@ -402,7 +423,7 @@ func (s *Sim) sends(out []formats.SentMessage, from string, sends []formats.Send
 		id := "m" + strconv.FormatInt(s.nmsg, 10)
 		latency := s.o.Latency.Sample(s.net)
 		lost := s.net.Float64() < s.o.Drop
-		ev := &event{kind: evDeliver, msg: message{id: id, from: from, to: m.To, body: m.Body, sentAt: s.now, sentStep: s.step}}
+		ev := s.newEvent(event{kind: evDeliver, msg: message{id: id, from: from, to: m.To, body: m.Body, sentAt: s.now, sentStep: s.step}})
 		msg := &ev.msg
 		switch {
 		case s.network.partitioned(from, m.To, s.now):
@@ -420,7 +441,7 @@ func (s *Sim) sends(out []formats.SentMessage, from string, sends []formats.Send
 		ev.at = s.now + latency
 		s.schedule(ev)
 		if _, ok := s.network.find(s.network.dup, from, m.To, s.now); ok && msg.dropReason == "" {
-			s.schedule(&event{at: ev.at, kind: evDeliver, msg: *msg})
+			s.schedule(s.newEvent(event{at: ev.at, kind: evDeliver, msg: *msg}))
 		}
 		out = append(out, formats.SentMessage{ID: id, To: m.To, Body: m.Body})
 	}
@@ -497,7 +518,7 @@ func (s *Sim) invoke(c *client) error {
 	c.inflight, c.op, c.msgID = true, op, c.nextID
 	s.gen++
 	c.gen = s.gen
-	s.schedule(&event{at: s.now + int64(s.o.ClientTimeout), kind: evTimeout, client: c.id, gen: c.gen})
+	s.schedule(s.newEvent(event{at: s.now + int64(s.o.ClientTimeout), kind: evTimeout, client: c.id, gen: c.gen}))
 	body := withMsgID(op.body, c.msgID)
 	r := s.record(formats.TypeInvoke)
 	id := c.id
