@@ -171,3 +171,19 @@ func TestServeOverFIFOs(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// FuzzServe: whatever a scheduler sends, an executor answers or stops
+// with an error; it never panics.
+func FuzzServe(f *testing.F) {
+	f.Add([]byte(`{"type":"hello","version":1,"seed":3,"nodes":[{"name":"n1","kind":"counter"}]}
+{"type":"step","step":0,"at":0,"now":0,"node":"n1","event":{"kind":"init"}}
+{"type":"step","step":1,"at":5,"now":5,"node":"n1","event":{"kind":"message","id":"m1","from":"c0","body":{"type":"inc","msg_id":1}}}
+{"type":"bye"}
+`))
+	f.Add([]byte(`{"type":"step","step":"x"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x := exec.NewExecutor(exec.Kinds{"counter": func() exec.Node { return &counter{} }}, "t")
+		var out strings.Builder
+		_ = exec.ServeStreams(x, strings.NewReader(string(data)), &out, "in")
+	})
+}

@@ -146,44 +146,14 @@ func simOptions(opt *options) (sim.Options, error) {
 	return so, nil
 }
 
-// readFaults reads a fault file: bare faults or {"type":"faults"} records.
+// readFaults reads the --faults file.
 func readFaults(path string, t *sim.Test) ([]formats.Fault, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, cli.Errorf(formats.ExitBadInput, "--faults: %v", err)
 	}
 	defer f.Close()
-	r := formats.NewReader(f, path)
-	var out []formats.Fault
-	for {
-		line, err := r.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		var batch []formats.Fault
-		if line.Type() == formats.TypeFaults {
-			var fs formats.FaultSet
-			if err := line.Decode(&fs); err != nil {
-				return nil, err
-			}
-			batch = fs.Faults
-		} else {
-			var one formats.Fault
-			if err := line.Decode(&one); err != nil {
-				return nil, err
-			}
-			batch = []formats.Fault{one}
-		}
-		for _, fault := range batch {
-			if fe := sim.CheckFault(fault, t); fe != nil {
-				return nil, line.Errorf(fe.Field, "%s", fe.Msg)
-			}
-		}
-		out = append(out, batch...)
-	}
+	return sim.ReadFaults(formats.NewReader(f, path), t)
 }
 
 func stats(res sim.Result, wall time.Duration) string {

@@ -2,11 +2,48 @@ package sim
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 
 	"github.com/detsys/detsys/formats"
 )
+
+// ReadFaults reads a fault file: NDJSON with one fault a line, or ldfi's
+// {"type":"faults","faults":[…]} records, checking each against the test.
+// Errors are *formats.InputError with file, line and field.
+func ReadFaults(r *formats.Reader, t *Test) ([]formats.Fault, error) {
+	var out []formats.Fault
+	for {
+		line, err := r.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var batch []formats.Fault
+		if line.Type() == formats.TypeFaults {
+			var fs formats.FaultSet
+			if err := line.Decode(&fs); err != nil {
+				return nil, err
+			}
+			batch = fs.Faults
+		} else {
+			var one formats.Fault
+			if err := line.Decode(&one); err != nil {
+				return nil, err
+			}
+			batch = []formats.Fault{one}
+		}
+		for _, f := range batch {
+			if fe := CheckFault(f, t); fe != nil {
+				return nil, line.Errorf(fe.Field, "%s", fe.Msg)
+			}
+		}
+		out = append(out, batch...)
+	}
+}
 
 // CheckFault reports a fault that names a node the test does not have.
 // Clients (c0, c1, …) may be named as message endpoints and in partitions.
@@ -44,8 +81,15 @@ func CheckFault(f formats.Fault, t *Test) *formats.FieldError {
 			}
 		}
 	}
-	if f.At < 0 {
+	switch {
+	case f.At < 0:
 		return &formats.FieldError{Field: "at", Msg: "must not be negative"}
+	case f.Kind == formats.FaultPartition && f.Until != nil && *f.Until < f.Start:
+		return &formats.FieldError{Field: "until", Msg: fmt.Sprintf("%d is before \"from\" %d", *f.Until, f.Start)}
+	case f.Kind != formats.FaultPartition && f.Until != nil && *f.Until < f.At:
+		return &formats.FieldError{Field: "until", Msg: fmt.Sprintf("%d is before \"at\" %d", *f.Until, f.At)}
+	case f.By < 0:
+		return &formats.FieldError{Field: "by", Msg: "a delay must not be negative"}
 	}
 	return nil
 }
