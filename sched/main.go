@@ -108,8 +108,14 @@ func run(o *cli.IO, opt *options, args []string) error {
 	x.Timeout = opt.ExecTimeout
 
 	start := time.Now()
+	if o.IsTerminal() && !opt.Quiet {
+		so.Progress = progress(o, start)
+	}
 	res, err := sim.Run(t, x, so, o.Stdout)
 	wall := time.Since(start)
+	if so.Progress != nil {
+		fmt.Fprint(o.Stderr, "\r\033[K") // clear the progress line
+	}
 	if err != nil {
 		x.Abort()
 		if _, ok := err.(*sim.ExecError); ok {
@@ -154,6 +160,19 @@ func readFaults(path string, t *sim.Test) ([]formats.Fault, error) {
 	}
 	defer f.Close()
 	return sim.ReadFaults(formats.NewReader(f, path), t)
+}
+
+// progress shows the step count and simulated time on a terminal, a few
+// times a second.
+func progress(o *cli.IO, start time.Time) func(steps, at int64) {
+	last := start
+	return func(steps, at int64) {
+		if now := time.Now(); now.Sub(last) > 200*time.Millisecond {
+			last = now
+			fmt.Fprintf(o.Stderr, "\r\033[Ksched: step %d, %v simulated, %v wall", steps,
+				time.Duration(at).Round(time.Millisecond), now.Sub(start).Round(time.Second))
+		}
+	}
 }
 
 func stats(res sim.Result, wall time.Duration) string {

@@ -27,6 +27,11 @@ type Options struct {
 	Crash        int           // number of nodes to crash
 	FaultWindow  time.Duration // random crashes happen in [0, FaultWindow]
 	RestartAfter time.Duration // a randomly crashed node restarts this long after (0: never)
+
+	// Progress, if set, is called every few thousand steps with the step
+	// count and the simulated time. It must not affect the run; sched uses
+	// it to show progress when stderr is a terminal.
+	Progress func(steps, at int64)
 }
 
 // DefaultOptions are sched's defaults.

@@ -231,6 +231,9 @@ func (s *Sim) loop() (string, error) {
 			return "", err
 		}
 		s.recycle(e)
+		if s.o.Progress != nil && s.step&0x1fff == 0 {
+			s.o.Progress(s.step, s.now)
+		}
 	}
 	return formats.EndQuiescent, nil
 }
