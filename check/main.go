@@ -33,16 +33,14 @@ var opts options
 var command = cli.Command{
 	Name:  "check",
 	Usage: "[OPTIONS] MODEL [FILE...]",
-	// go-flags trims each line of Long, so lists are marked with "-" and
-	// commands with "$" rather than indented.
 	Long: `
 Check that each run's client history is linearizable with respect to MODEL,
 and write one verdict record per run to stdout. Reads the FILEs, or stdin if
 there are none or FILE is "-"; several runs may be concatenated.
 
 Models:
-- register: one integer register, initially null. {"type":"write","value":3}
-sets it; {"type":"read"} returns it in the reply's "value".
+  register   one integer register, initially null. {"type":"write","value":3}
+             sets it; {"type":"read"} returns it in the reply's "value".
 
 An ok operation took effect between its invoke and its ok; a fail operation
 did not take effect; an info operation (unknown outcome) may have taken
@@ -55,18 +53,18 @@ model could have been in just before it, and the prefix's operations. A
 one-line summary of each failing run also goes to stderr.
 
 Examples:
-$ gen register | sched --seed 7 --exec sut-register | check register
-$ check register run.ndjson
-$ cat a.ndjson b.ndjson | check register -
-$ check register run.ndjson | jq -r .witness.explanation
+  gen register | sched --seed 7 --exec sut-register | check register
+  check register run.ndjson
+  cat a.ndjson b.ndjson | check register -
+  check register run.ndjson | jq -r .witness.explanation
 
 Exit codes:
-- 0: every run is linearizable
-- 1: some run is not linearizable
-- 2: usage: bad flags, or an unknown model
-- 3: malformed input (file:line in the message)
-- 4: no run failed, but the search budget ran out on some run
-- 5: internal or I/O error`,
+  0  every run is linearizable
+  1  some run is not linearizable
+  2  usage: bad flags, or an unknown model
+  3  malformed input (file:line in the message)
+  4  no run failed, but the search budget ran out on some run
+  5  internal or I/O error`,
 	Opts: &opts,
 	Run:  run,
 }
