@@ -56,7 +56,6 @@ type Op struct {
 // Exec describes the executor a run used.
 type Exec struct {
 	Build string `json:"build"`
-	Cmd   string `json:"cmd,omitempty"`
 }
 
 // Run is the first record of a trace. It names everything the run depends

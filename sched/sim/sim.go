@@ -396,7 +396,7 @@ func (s *Sim) runNode(node string, ev formats.Event, typ string, decorate func(*
 	for _, t := range reply.Timers {
 		s.gen++
 		ns.timers[t.Name] = s.gen
-		after := t.After
+		after := max(t.After, 0) // an executor in another language may send anything
 		if d := ns.skew.DriftPPM; d != 0 {
 			after = after * 1_000_000 / (1_000_000 + d)
 		}
