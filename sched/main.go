@@ -9,6 +9,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -118,8 +119,11 @@ func run(o *cli.IO, opt *options, args []string) error {
 	}
 	if err != nil {
 		x.Abort()
-		if _, ok := err.(*sim.ExecError); ok {
+		var ee *sim.ExecError
+		if errors.As(err, &ee) && res.Run != "" {
 			return cli.Errorf(formats.ExitInternal, "%s: %v", res.Run, err)
+		} else if ee != nil {
+			return cli.Errorf(formats.ExitInternal, "%v", err)
 		}
 		return err
 	}

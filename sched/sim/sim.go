@@ -3,6 +3,7 @@ package sim
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -47,6 +48,9 @@ type ExecError struct {
 }
 
 func (e *ExecError) Error() string {
+	if e.What == "hello" {
+		return fmt.Sprintf("hello: %v", e.Err)
+	}
 	return fmt.Sprintf("step %d (%s): %v", e.Step, e.What, e.Err)
 }
 func (e *ExecError) Unwrap() error { return e.Err }
@@ -97,9 +101,7 @@ type Sim struct {
 	nmsg     int64
 
 	nodes   map[string]*nodeState
-	order   []*nodeState
 	clients []*client
-	active  int // clients with ops left or in flight
 	rec     formats.Step
 	sendBuf []formats.SentMessage
 	free    []*event
@@ -144,7 +146,6 @@ func (s *Sim) run() (Result, error) {
 	for _, n := range s.t.Nodes {
 		ns := &nodeState{name: n.Name, timers: map[string]uint64{}}
 		s.nodes[n.Name] = ns
-		s.order = append(s.order, ns)
 		s.schedule(s.newEvent(event{at: 0, kind: evInit, node: n.Name}))
 	}
 	for _, f := range faults {
@@ -174,7 +175,6 @@ func (s *Sim) run() (Result, error) {
 	s.t = &Test{Test: s.t.Test}
 	for _, c := range s.clients {
 		if len(c.ops) > 0 {
-			s.active++
 			s.scheduleInvoke(c)
 		}
 	}
@@ -182,7 +182,7 @@ func (s *Sim) run() (Result, error) {
 	reason, err := s.loop()
 	if err != nil {
 		var ee *ExecError
-		if asExecError(err, &ee) {
+		if errors.As(err, &ee) {
 			s.writeEnd(formats.EndError, ee.Error())
 		}
 		res.Steps, res.Time, res.Reason = s.step, s.now, formats.EndError
@@ -201,14 +201,6 @@ func (s *Sim) run() (Result, error) {
 	}
 	res.Steps, res.Time, res.Reason = s.step, s.now, reason
 	return res, nil
-}
-
-func asExecError(err error, target **ExecError) bool {
-	e, ok := err.(*ExecError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 func (s *Sim) loop() (string, error) {
@@ -542,8 +534,6 @@ func (s *Sim) complete(c *client, typ string, reply []byte, id, from, why string
 	}
 	if c.next < len(c.ops) {
 		s.scheduleInvoke(c)
-	} else {
-		s.active--
 	}
 	return nil
 }
