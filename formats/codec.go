@@ -65,13 +65,9 @@ func (r *EffectsReply) AppendJSON(b []byte) []byte {
 // ParseStepRequest reads a step request. Unknown fields are ignored;
 // a field of the wrong type is a *FieldError.
 func ParseStepRequest(data []byte, r *StepRequest) error {
-	if !gjson.ValidBytes(data) {
-		return &FieldError{Msg: "invalid JSON"}
-	}
 	*r = StepRequest{}
-	var err error
-	gjson.ParseBytes(data).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+	return eachField(data, func(k string, v gjson.Result) (err error) {
+		switch k {
 		case "type":
 			r.Type, err = str(v, "type")
 		case "step":
@@ -84,8 +80,7 @@ func ParseStepRequest(data []byte, r *StepRequest) error {
 			r.Node, err = str(v, "node")
 		case "event":
 			if !v.IsObject() {
-				err = &FieldError{"event", "expected an object"}
-				return false
+				return &FieldError{"event", "expected an object"}
 			}
 			v.ForEach(func(k, v gjson.Result) bool {
 				switch k.Str {
@@ -103,21 +98,16 @@ func ParseStepRequest(data []byte, r *StepRequest) error {
 				return err == nil
 			})
 		}
-		return err == nil
+		return err
 	})
-	return err
 }
 
 // ParseEffects reads an effects reply. Unknown fields are ignored; a field
 // of the wrong type is a *FieldError.
 func ParseEffects(data []byte, r *EffectsReply) error {
-	if !gjson.ValidBytes(data) {
-		return &FieldError{Msg: "invalid JSON"}
-	}
 	*r = EffectsReply{Sends: r.Sends[:0], Timers: r.Timers[:0], Cancel: r.Cancel[:0], Logs: r.Logs[:0]}
-	var err error
-	gjson.ParseBytes(data).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+	return eachField(data, func(k string, v gjson.Result) (err error) {
+		switch k {
 		case "type":
 			r.Type, err = str(v, "type")
 		case "step":
@@ -154,9 +144,9 @@ func ParseEffects(data []byte, r *EffectsReply) error {
 				return err
 			})
 		case "cancel", "logs":
-			err = each(v, k.Str, func(i int, s gjson.Result) error {
-				x, err := str(s, fmt.Sprintf("%s[%d]", k.Str, i))
-				if k.Str == "cancel" {
+			err = each(v, k, func(i int, s gjson.Result) error {
+				x, err := str(s, fmt.Sprintf("%s[%d]", k, i))
+				if k == "cancel" {
 					r.Cancel = append(r.Cancel, x)
 				} else {
 					r.Logs = append(r.Logs, x)
@@ -164,6 +154,19 @@ func ParseEffects(data []byte, r *EffectsReply) error {
 				return err
 			})
 		}
+		return err
+	})
+}
+
+// eachField checks that data is JSON and calls fn for each top-level
+// field until fn returns an error.
+func eachField(data []byte, fn func(k string, v gjson.Result) error) error {
+	if !gjson.ValidBytes(data) {
+		return &FieldError{Msg: "invalid JSON"}
+	}
+	var err error
+	gjson.ParseBytes(data).ForEach(func(k, v gjson.Result) bool {
+		err = fn(k.Str, v)
 		return err == nil
 	})
 	return err

@@ -152,3 +152,16 @@ func streamOf(name string) uint64 {
 	h.Write([]byte(name))
 	return h.Sum64()
 }
+
+// RegisterTest builds a register test for the bundled register example:
+// the given frontend kind in front of register1 and register2, clients
+// doing ops between them (gen's defaults otherwise). For Go tests and
+// benchmarks of the example, in process.
+func RegisterTest(frontend string, clients, ops int) (formats.Test, []formats.Op, error) {
+	w, _ := Lookup("register")
+	nodes, err := ParseNodes("frontend=" + frontend + ",register1=register,register2=register")
+	if err != nil {
+		return formats.Test{}, nil, err
+	}
+	return Generate(w, Config{Nodes: nodes, Clients: clients, Ops: ops, Target: "frontend", Values: 5})
+}

@@ -93,9 +93,7 @@ var buildSUT = sync.OnceValues(func() (string, error) {
 })
 
 func registerTest(tb testing.TB, frontend string, clients, ops int) *sim.Test {
-	w, _ := workload.Lookup("register")
-	nodes, _ := workload.ParseNodes("frontend=" + frontend + ",register1=register,register2=register")
-	t, o, err := workload.Generate(w, workload.Config{Nodes: nodes, Clients: clients, Ops: ops, Target: "frontend", Values: 5})
+	t, o, err := workload.RegisterTest(frontend, clients, ops)
 	if err != nil {
 		tb.Fatal(err)
 	}

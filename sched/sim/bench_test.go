@@ -14,9 +14,7 @@ import (
 )
 
 func registerTest(tb testing.TB, frontend string, clients, ops int) *sim.Test {
-	w, _ := workload.Lookup("register")
-	ns, _ := workload.ParseNodes("frontend=" + frontend + ",register1=register,register2=register")
-	t, o, err := workload.Generate(w, workload.Config{Nodes: ns, Clients: clients, Ops: ops, Target: "frontend", Values: 5})
+	t, o, err := workload.RegisterTest(frontend, clients, ops)
 	if err != nil {
 		tb.Fatal(err)
 	}
