@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"bytes"
 	"encoding"
 	"encoding/base64"
 	"encoding/json"
@@ -291,48 +290,35 @@ func (e *stateEncoder) appendMap(b []byte, v reflect.Value, elem encFn, depth in
 		} else {
 			key, val = it.Key(), it.Value()
 		}
-		var ent mapSpan
-		ent.k0 = len(sc.buf)
-		sc.buf = appendMapKey(sc.buf, key)
-		ent.k1 = len(sc.buf)
+		ent := mapSpan{key: mapKey(key), v0: len(sc.buf)}
 		buf := elem(e, sc.buf, val, depth+1)
 		sc = &e.levels[lvl] // a nested map may have grown e.levels
 		sc.buf = buf
 		ent.v1 = len(sc.buf)
 		sc.entries = append(sc.entries, ent)
 	}
-	slices.SortFunc(sc.entries, func(x, y mapSpan) int {
-		return bytes.Compare(sc.buf[x.k0:x.k1], sc.buf[y.k0:y.k1])
-	})
+	slices.SortFunc(sc.entries, func(x, y mapSpan) int { return strings.Compare(x.key, y.key) })
 	b = append(b, '{')
 	for i, ent := range sc.entries {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, string(sc.buf[ent.k0:ent.k1]))
+		b = appendString(b, ent.key)
 		b = append(b, ':')
-		b = append(b, sc.buf[ent.k1:ent.v1]...)
+		b = append(b, sc.buf[ent.v0:ent.v1]...)
 	}
 	return append(b, '}')
 }
 
-type mapSpan struct{ k0, k1, v1 int }
+// mapSpan is one encoded entry: its key, and its value in the scratch buffer.
+type mapSpan struct {
+	key    string
+	v0, v1 int
+}
 
 type mapScratch struct {
 	buf     []byte
 	entries []mapSpan
-}
-
-func appendMapKey(b []byte, k reflect.Value) []byte {
-	switch k.Kind() {
-	case reflect.String:
-		return append(b, k.String()...)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(b, k.Int(), 10)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.AppendUint(b, k.Uint(), 10)
-	}
-	return append(b, mapKey(k)...)
 }
 
 func mapKey(k reflect.Value) string {
