@@ -82,6 +82,13 @@ func TestSweepFrontend3And4Hold(t *testing.T) {
 			if seed, why := firstFailingSeed(t, test, seeds, faults); seed >= 0 {
 				t.Fatalf("%s not linearizable at seed %d: %s", fe, seed, why)
 			}
+			// Any number of clients: one, and many with many ops.
+			for _, shape := range []struct{ clients, ops, seeds int }{{1, 10, 50}, {10, 80, seeds / 5}} {
+				test := registerTest(t, fe, shape.clients, shape.ops)
+				if seed, why := firstFailingSeed(t, test, shape.seeds, faults); seed >= 0 {
+					t.Fatalf("%s with %d clients not linearizable at seed %d: %s", fe, shape.clients, seed, why)
+				}
+			}
 		})
 	}
 }
