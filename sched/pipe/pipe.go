@@ -67,28 +67,36 @@ func Start(command string, stderr io.Writer, connect time.Duration) (*Client, er
 	}
 	c := &Client{cmd: cmd, exited: make(chan struct{}), dir: dir}
 	go func() { c.waitErr = cmd.Wait(); close(c.exited) }()
-	if err := c.open(in, out, connect); err != nil {
+	if err := c.open(in, out, connect, connect); err != nil {
 		c.kill()
 		return nil, err
 	}
 	return c, nil
 }
 
-// Attach connects to an executor already serving DIR/in and DIR/out
-// (started with --pipe DIR).
+// Attach connects to an executor serving DIR/in and DIR/out (started
+// with --pipe DIR). The executor may be starting at the same moment: the
+// FIFOs are waited for, as the executor is, up to connect.
 func Attach(dir string, connect time.Duration) (*Client, error) {
 	in, out := filepath.Join(dir, exec.FIFOIn), filepath.Join(dir, exec.FIFOOut)
+	deadline := time.Now().Add(connect)
 	for _, p := range []string{in, out} {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("--pipe %s: no FIFO at %s: start the executor first (e.g. sut-register --pipe %s)", dir, p, dir)
-		}
-		if st.Mode()&os.ModeNamedPipe == 0 {
-			return nil, fmt.Errorf("--pipe %s: %s is not a FIFO", dir, p)
+		for {
+			st, err := os.Stat(p)
+			if err == nil && st.Mode()&os.ModeNamedPipe == 0 {
+				return nil, fmt.Errorf("--pipe %s: %s is not a FIFO", dir, p)
+			}
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				return nil, fmt.Errorf("--pipe %s: no FIFO at %s after %v: start the executor first (e.g. sut-register --pipe %s)", dir, p, connect, dir)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	c := &Client{}
-	if err := c.open(in, out, connect); err != nil {
+	if err := c.open(in, out, time.Until(deadline), connect); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -96,7 +104,7 @@ func Attach(dir string, connect time.Duration) (*Client, error) {
 
 // open opens the FIFOs in the order the executor does (requests first),
 // giving up if the executor exits or does not attach in time.
-func (c *Client) open(in, out string, connect time.Duration) error {
+func (c *Client) open(in, out string, connect, asked time.Duration) error {
 	type result struct {
 		in, out *os.File
 		err     error
@@ -135,7 +143,7 @@ func (c *Client) open(in, out string, connect time.Duration) error {
 	case <-c.exited:
 		why = fmt.Errorf("the executor exited before opening its pipes (%v)", exitStatus(c.waitErr))
 	case <-timeout:
-		why = fmt.Errorf("no executor opened %s within %v", in, connect)
+		why = fmt.Errorf("no executor opened %s within %v", in, asked)
 	}
 	// Unblock the opener: a reader for in, then a writer for out (which
 	// only succeeds once the opener waits on out), until it is done.
