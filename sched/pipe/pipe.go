@@ -130,9 +130,7 @@ func (c *Client) open(in, out string, connect, asked time.Duration) error {
 		defer t.Stop()
 		timeout = t.C
 	}
-	var why error
-	select {
-	case r := <-done:
+	opened := func(r result) error {
 		if r.err != nil {
 			return r.err
 		}
@@ -140,7 +138,19 @@ func (c *Client) open(in, out string, connect, asked time.Duration) error {
 		c.r = bufio.NewReaderSize(c.out, 64<<10)
 		c.w = bufio.NewWriterSize(c.in, 64<<10)
 		return nil
+	}
+	var why error
+	select {
+	case r := <-done:
+		return opened(r)
 	case <-c.exited:
+		// It may have opened its pipes (and left something behind that
+		// answers) just before it exited: then what it answers says more.
+		select {
+		case r := <-done:
+			return opened(r)
+		case <-time.After(100 * time.Millisecond):
+		}
 		why = fmt.Errorf("the executor exited before opening its pipes (%v)", exitStatus(c.waitErr))
 	case <-timeout:
 		why = fmt.Errorf("no executor opened %s within %v", in, asked)
