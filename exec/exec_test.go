@@ -172,6 +172,28 @@ func TestServeOverFIFOs(t *testing.T) {
 	}
 }
 
+// TestServeBatch: a "steps" request is answered by one "effects_batch"
+// line with the effects of each step, in order, as single steps would be.
+func TestServeBatch(t *testing.T) {
+	kinds := exec.Kinds{"counter": func() exec.Node { return &counter{} }}
+	hello := `{"type":"hello","version":1,"seed":3,"nodes":[{"name":"n1","kind":"counter"},{"name":"n2","kind":"counter"}]}` + "\n"
+	s0 := `{"type":"step","step":0,"at":0,"now":0,"node":"n1","event":{"kind":"init"}}`
+	s1 := `{"type":"step","step":1,"at":0,"now":0,"node":"n2","event":{"kind":"init"}}`
+	s2 := `{"type":"step","step":2,"at":5,"now":5,"node":"n1","event":{"kind":"message","id":"m1","from":"c0","body":{"type":"inc","msg_id":1}}}`
+	var one, batch strings.Builder
+	if err := exec.ServeStreams(exec.NewExecutor(kinds, "t"), strings.NewReader(hello+s0+"\n"+s1+"\n"+s2+"\n"), &one, "in"); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.ServeStreams(exec.NewExecutor(kinds, "t"), strings.NewReader(hello+`{"type":"steps","steps":[`+s0+","+s1+","+s2+"]}\n"), &batch, "in"); err != nil {
+		t.Fatal(err)
+	}
+	singles := strings.Split(strings.TrimSpace(one.String()), "\n")[1:]
+	want := `{"type":"effects_batch","effects":[` + strings.Join(singles, ",") + "]}"
+	if got := strings.Split(strings.TrimSpace(batch.String()), "\n")[1]; got != want {
+		t.Errorf("batch:\n got %s\nwant %s", got, want)
+	}
+}
+
 // FuzzServe: whatever a scheduler sends, an executor answers or stops
 // with an error; it never panics.
 func FuzzServe(f *testing.F) {

@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -87,19 +86,19 @@ func ServeStreams(x *Executor, in io.Reader, out io.Writer, name string) error {
 			if err := line.Decode(&batch); err != nil {
 				return err
 			}
-			replies := make([]json.RawMessage, 0, len(batch.Steps))
+			// One reply line for the batch: the effects of each step, in order.
+			buf = append(buf[:0], `{"type":"effects_batch","effects":[`...)
 			for i := range batch.Steps {
 				reply, err := x.Step(&batch.Steps[i])
 				if err != nil {
 					return fmt.Errorf("%s:%d: %w", line.File, line.No, err)
 				}
-				b, err := json.Marshal(reply)
-				if err != nil {
-					return err
+				if i > 0 {
+					buf = append(buf, ',')
 				}
-				replies = append(replies, b)
+				buf = reply.AppendJSON(buf)
 			}
-			if err := w.Write(map[string]any{"type": formats.MsgEffectsBatch, "effects": replies}); err != nil {
+			if err := w.WriteRaw(append(buf, ']', '}')); err != nil {
 				return err
 			}
 		case formats.MsgHello:
