@@ -15,6 +15,7 @@ package main
 
 import (
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/detsys/detsys/check/history"
@@ -71,14 +72,32 @@ Exit codes:
 
 func main() { cli.Main(command) }
 
+// checkers are the models that are not linearizability models (the
+// transactional and set-like checkers): each file that adds one registers
+// it here from an init function, with its own run function.
+var checkers = map[string]func(o *cli.IO, files []string) error{}
+
+// modelNames lists every model, sorted.
+func modelNames() []string {
+	names := linear.ModelNames()
+	for n := range checkers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
 func run(o *cli.IO, args []string) error {
 	if len(args) == 0 {
-		return cli.Usagef("missing MODEL (models: %s)", strings.Join(linear.ModelNames(), ", "))
+		return cli.Usagef("missing MODEL (models: %s)", strings.Join(modelNames(), ", "))
 	}
 	name := args[0]
+	if c, ok := checkers[name]; ok {
+		return c(o, args[1:])
+	}
 	m, ok := linear.Models[name]
 	if !ok {
-		return cli.Usagef("unknown model %q (models: %s)", name, strings.Join(linear.ModelNames(), ", "))
+		return cli.Usagef("unknown model %q (models: %s)", name, strings.Join(modelNames(), ", "))
 	}
 	r := history.NewReader(history.Decoder{Input: m.ParseInput, Output: m.ParseOutput})
 	err := cli.EachInput(o, args[1:], func(in io.Reader, file string) error { return r.Read(in, file) })
