@@ -121,6 +121,11 @@ func Run(t *Test, x Executor, o Options, w io.Writer) (Result, error) {
 }
 
 func (s *Sim) run() (Result, error) {
+	for i, f := range s.o.Faults {
+		if fe := CheckFault(f, s.t); fe != nil {
+			return Result{}, &formats.InputError{Field: fmt.Sprintf("faults[%d].%s", i, fe.Field), Msg: fe.Msg}
+		}
+	}
 	hello, err := s.x.Hello(formats.Hello{Type: formats.MsgHello, Version: formats.ProtocolVersion, Seed: s.o.Seed, Nodes: s.t.Nodes})
 	if err != nil {
 		return Result{}, &ExecError{What: "hello", Err: err}
