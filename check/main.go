@@ -40,8 +40,15 @@ and write one verdict record per run to stdout. Reads the FILEs, or stdin if
 there are none or FILE is "-"; several runs may be concatenated.
 
 Models:
-  register   one integer register, initially null. {"type":"write","value":3}
-             sets it; {"type":"read"} returns it in the reply's "value".
+  register      one integer register, initially null. {"type":"write","value":3}
+                sets it; {"type":"read"} returns it in the reply's "value".
+  cas-register  register with compare-and-set: {"type":"cas","from":1,"to":2}.
+                A cas refused with error 22 (precondition-failed) saw a value
+                other than "from", one refused with error 20 (key-does-not-exist)
+                saw null: such fail records count as observations.
+  kv, lin-kv    Maelstrom's lin-kv: a map of cas-registers, every op with a
+                "key" ({"type":"read","key":"x"}); a read refused with error 20
+                read null. Checked key by key; a witness names the key.
 
 An ok operation took effect between its invoke and its ok; a fail operation
 did not take effect; an info operation (unknown outcome) may have taken
@@ -99,7 +106,7 @@ func run(o *cli.IO, args []string) error {
 	if !ok {
 		return cli.Usagef("unknown model %q (models: %s)", name, strings.Join(modelNames(), ", "))
 	}
-	r := history.NewReader(history.Decoder{Input: m.ParseInput, Output: m.ParseOutput})
+	r := history.NewReader(history.Decoder{Input: m.ParseInput, Output: m.ParseOutput, Failure: m.ParseFailure})
 	err := cli.EachInput(o, args[1:], func(in io.Reader, file string) error { return r.Read(in, file) })
 	if err != nil {
 		return err

@@ -4,7 +4,8 @@
 //
 // Semantics (Jepsen's): an ok operation took effect between its invocation
 // and its completion; a fail operation definitely did not take effect and is
-// dropped; an info operation has an unknown outcome: it may take effect at
+// dropped, unless the model reads its failure as an observation (see
+// Decoder.Failure); an info operation has an unknown outcome: it may take effect at
 // any time after its invocation, or never, so its return is +infinity. Any
 // completion frees the client, which may then invoke again. An operation
 // still in flight when the input ends counts as info.
@@ -40,7 +41,7 @@ type Pos struct {
 // Op is one operation of a history.
 type Op struct {
 	Client int
-	Status string // formats.TypeOk or formats.TypeInfo
+	Status string // formats.TypeOk, formats.TypeInfo, or formats.TypeFail for a kept failure
 	Op     json.RawMessage
 	Reply  json.RawMessage // absent when no reply came
 	Error  string          // why an info op is info
@@ -72,6 +73,12 @@ type History struct {
 type Decoder struct {
 	Input  func(op json.RawMessage) (any, error)
 	Output func(input any, reply json.RawMessage) (any, error)
+	// Failure decodes the reply of a fail record. When it returns ok, the
+	// failure is an observation of the object's state (a compare-and-set
+	// refused because the value differs) and the operation is kept, with
+	// that output, as one that took effect between its invocation and its
+	// completion; otherwise, or when Failure is nil, it is dropped.
+	Failure func(input any, reply json.RawMessage) (out any, ok bool, err error)
 }
 
 // Reader collects histories from one or more inputs, which are read as if
@@ -236,8 +243,24 @@ func (r *Reader) record(line formats.Line) error {
 	}
 	switch typ {
 	case formats.TypeFail:
-		g.fails = append(g.fails, i)
 		op.Return = g.next
+		keep := false
+		out, err := decode(line, "reply", func() (any, error) {
+			if r.dec.Failure == nil {
+				return nil, nil
+			}
+			out, ok, err := r.dec.Failure(op.Input, op.Reply)
+			keep = ok
+			return out, err
+		})
+		if err != nil {
+			return err
+		}
+		if keep {
+			op.Output = out
+		} else {
+			g.fails = append(g.fails, i)
+		}
 	case formats.TypeInfo:
 		op.Return = Infinity
 	case formats.TypeOk:

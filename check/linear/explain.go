@@ -8,6 +8,8 @@ import (
 // Explanation says why a history is not linearizable, in terms a person
 // can follow.
 type Explanation struct {
+	// Key is the key whose subhistory fails, for a model with a Key.
+	Key string
 	// End is the time of the completion that ends the smallest prefix of
 	// the history (by completion order) that is not linearizable.
 	End int
@@ -22,7 +24,8 @@ type Explanation struct {
 	States []State
 }
 
-// Explain finds the smallest prefix of a history that is not linearizable. It returns nil if the whole history is linearizable
+// Explain finds the smallest prefix of a history that is not
+// linearizable. It returns nil if the whole history is linearizable
 // (or the budget ran out on it).
 //
 // Linearizability is prefix-closed once operations still in flight at the
@@ -30,7 +33,27 @@ type Explanation struct {
 // cut where the first operation invoked after the prefix appears, is one
 // of the prefix. So the prefixes ending at successive completions fail
 // monotonically and a binary search finds the first that fails.
+//
+// For a model with a Key, the explanation is about one key: the one whose
+// failing prefix ends first, and Ops are that key's operations.
 func Explain(m Model, ops []Operation, opt Options) *Explanation {
+	var best *Explanation
+	for _, p := range partition(m, ops) {
+		ex := explain(m, p.ops(ops), opt)
+		if ex == nil || best != nil && ex.End >= best.End {
+			continue
+		}
+		ex.Key = p.key
+		ex.Op = p.idx[ex.Op]
+		for i, j := range ex.Ops {
+			ex.Ops[i] = p.idx[j]
+		}
+		best = ex
+	}
+	return best
+}
+
+func explain(m Model, ops []Operation, opt Options) *Explanation {
 	var ends []int // ops that complete, by completion time
 	for i, o := range ops {
 		if !o.Unknown() {

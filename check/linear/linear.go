@@ -23,7 +23,13 @@
 //	}
 package linear
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
 
 // Infinity is the Return of an operation whose outcome is unknown.
 const Infinity = math.MaxInt
@@ -59,7 +65,84 @@ type Options struct {
 	Budget int
 }
 
-// Check reports whether ops are linearizable with respect to m.
+// Check reports whether ops are linearizable with respect to m. A model
+// with a Key has its history split by key; the parts are checked in
+// parallel, and the first that is not linearizable stops the others.
 func Check(m Model, ops []Operation, opt Options) Result {
-	return newSearch(m, ops, -1).run(opt.Budget)
+	if m.Key == nil {
+		return newSearch(m, ops, -1).run(opt.Budget)
+	}
+	parts := partition(m, ops)
+	order := make([]int, len(parts)) // largest first, for balance
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(parts[order[a]].idx) > len(parts[order[b]].idx) })
+	results := make([]Result, len(parts))
+	var stop atomic.Bool
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(parts)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(order) || stop.Load() {
+					return
+				}
+				p := parts[order[i]]
+				s := newSearch(m, p.ops(ops), -1)
+				s.stop = &stop
+				results[order[i]] = s.run(opt.Budget)
+				if results[order[i]] == Illegal {
+					stop.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	res := Ok
+	for _, r := range results {
+		switch r {
+		case Illegal:
+			return Illegal
+		case Unknown, "": // "": not run, since another part failed
+			res = Unknown
+		}
+	}
+	return res
+}
+
+// part is the operations of one key, as indices into the history.
+type part struct {
+	key string
+	idx []int
+}
+
+func (p part) ops(all []Operation) []Operation {
+	ops := make([]Operation, len(p.idx))
+	for i, j := range p.idx {
+		ops[i] = all[j]
+	}
+	return ops
+}
+
+// partition splits ops by m's Key, sorted by key; a model without a Key
+// has one part.
+func partition(m Model, ops []Operation) []part {
+	byKey := map[string]int{}
+	var parts []part
+	for i, o := range ops {
+		k := m.key(o.Input)
+		j, ok := byKey[k]
+		if !ok {
+			j = len(parts)
+			byKey[k] = j
+			parts = append(parts, part{key: k})
+		}
+		parts[j].idx = append(parts[j].idx, i)
+	}
+	sort.Slice(parts, func(a, b int) bool { return parts[a].key < parts[b].key })
+	return parts
 }

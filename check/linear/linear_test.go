@@ -95,9 +95,15 @@ func TestKnownHistories(t *testing.T) {
 // an operation may be placed once every completed operation that returned
 // before its invocation is placed. Unknown operations may be placed or
 // left out. It succeeds when every completed operation is placed. No
-// memoization, no dropping of unknown reads: it shares nothing with the
-// search but the model.
+// memoization, no dropping of unknown reads, no splitting by key (the
+// state is a map from key to the model's state, so that it also checks
+// the locality the search relies on): it shares nothing with the search
+// but the model's Step.
 func bruteForce(m linear.Model, ops []linear.Operation) bool {
+	key := func(in any) string { return "" }
+	if m.Key != nil {
+		key = m.Key
+	}
 	placed := make([]bool, len(ops))
 	left := 0
 	for _, o := range ops {
@@ -105,8 +111,9 @@ func bruteForce(m linear.Model, ops []linear.Operation) bool {
 			left++
 		}
 	}
-	var try func(s linear.State, left int) bool
-	try = func(s linear.State, left int) bool {
+	state := map[string]linear.State{}
+	var try func(left int) bool
+	try = func(left int) bool {
 		if left == 0 {
 			return true
 		}
@@ -124,24 +131,31 @@ func bruteForce(m linear.Model, ops []linear.Operation) bool {
 			if o.Unknown() {
 				out = nil
 			}
+			k := key(o.Input)
+			s, ok := state[k]
+			if !ok {
+				s = m.Init()
+			}
 			ok, ns := m.Step(s, o.Input, out)
 			if !ok {
 				continue
 			}
 			placed[i] = true
+			state[k] = ns
 			n := left
 			if !o.Unknown() {
 				n--
 			}
-			if try(ns, n) {
-				placed[i] = false
+			found := try(n)
+			state[k] = s
+			placed[i] = false
+			if found {
 				return true
 			}
-			placed[i] = false
 		}
 		return false
 	}
-	return try(m.Init(), left)
+	return try(left)
 }
 
 // randomTrace writes the NDJSON history of a few clients using a register.
@@ -252,33 +266,45 @@ func TestAgainstBruteForce(t *testing.T) {
 		if want := bruteForce(linear.Register, ops); (got == linear.Ok) != want {
 			t.Fatalf("history %d: Check = %s, brute force linearizable = %v\n%s", i, got, want, trace)
 		}
-		ex := linear.Explain(linear.Register, ops, linear.Options{})
-		if (ex == nil) != (got == linear.Ok) {
-			t.Fatalf("history %d: Check = %s but Explain = %+v\n%s", i, got, ex, trace)
-		}
-		if ex == nil {
-			continue
-		}
-		if bruteForce(linear.Register, prefix(ops, ex.End)) {
-			t.Fatalf("history %d: the prefix up to %d is linearizable\n%s", i, ex.End, trace)
-		}
-		prev := -1
-		for _, o := range ops {
-			if !o.Unknown() && o.Return < ex.End && o.Return > prev {
-				prev = o.Return
-			}
-		}
-		if prev >= 0 && !bruteForce(linear.Register, prefix(ops, prev)) {
-			t.Fatalf("history %d: the prefix up to %d already fails, Explain says %d\n%s", i, prev, ex.End, trace)
-		}
-		if len(ex.States) == 0 {
-			t.Fatalf("history %d: no states before the failing op\n%s", i, trace)
-		}
+		checkExplain(t, linear.Register, ops, got, fmt.Sprintf("history %d", i), trace)
 	}
 	if counts[linear.Ok] < n/10 || counts[linear.Illegal] < n/10 {
 		t.Errorf("unbalanced sample: %v", counts)
 	}
 	t.Logf("results: %v", counts)
+}
+
+// checkExplain checks that Explain finds the smallest failing prefix of a
+// history, by brute force on that prefix and the one before it.
+func checkExplain(t *testing.T, m linear.Model, ops []linear.Operation, got linear.Result, name, trace string) {
+	t.Helper()
+	ex := linear.Explain(m, ops, linear.Options{})
+	if (ex == nil) != (got == linear.Ok) {
+		t.Fatalf("%s: Check = %s but Explain = %+v\n%s", name, got, ex, trace)
+	}
+	if ex == nil {
+		return
+	}
+	if bruteForce(m, prefix(ops, ex.End)) {
+		t.Fatalf("%s: the prefix up to %d is linearizable\n%s", name, ex.End, trace)
+	}
+	prev := -1
+	for _, o := range ops {
+		if !o.Unknown() && o.Return < ex.End && o.Return > prev {
+			prev = o.Return
+		}
+	}
+	if prev >= 0 && !bruteForce(m, prefix(ops, prev)) {
+		t.Fatalf("%s: the prefix up to %d already fails, Explain says %d\n%s", name, prev, ex.End, trace)
+	}
+	if len(ex.States) == 0 {
+		t.Fatalf("%s: no states before the failing op\n%s", name, trace)
+	}
+	for _, i := range append(ex.Ops, ex.Op) {
+		if k := m.Key; k != nil && k(ops[i].Input) != ex.Key {
+			t.Fatalf("%s: the witness for key %s shows op %d of key %s\n%s", name, ex.Key, i, k(ops[i].Input), trace)
+		}
+	}
 }
 
 // prefix is the history as seen at time end: later invocations left out,

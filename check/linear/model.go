@@ -30,6 +30,13 @@ type Model struct {
 	// info operation that is read-only constrains nothing and is dropped
 	// before the search. Nil means no operation is read-only.
 	ReadOnly func(input any) bool
+	// Key, when set, names the independent part of the object an operation
+	// touches (a key of a key-value store). Linearizability is local
+	// (Herlihy & Wing 1990, §3.3: a history is linearizable if and only if
+	// each object's subhistory is), so the history is split by key and
+	// each part checked on its own, from Init: Init and Step then describe
+	// one key's value.
+	Key func(input any) string
 
 	// DescribeOp and DescribeState are for people: "read → 2", "null".
 	DescribeOp    func(input, output any) string
@@ -40,11 +47,22 @@ type Model struct {
 	// *formats.FieldError (see history.Decoder).
 	ParseInput  func(op json.RawMessage) (any, error)
 	ParseOutput func(input any, reply json.RawMessage) (any, error)
+	// ParseFailure decodes the reply of a fail record, an operation that
+	// definitely did not take effect. Most failures say nothing more and
+	// the operation is dropped (ok false); some are an observation of the
+	// state, like a compare-and-set refused because the value differs:
+	// then the operation stays in the history, as one that took effect
+	// without changing anything, with the output ParseFailure returns. Nil
+	// drops every failed operation.
+	ParseFailure func(input any, reply json.RawMessage) (out any, ok bool, err error)
 }
 
 // Models are the models check knows, by name.
 var Models = map[string]Model{
-	"register": Register,
+	"register":     Register,
+	"cas-register": CASRegister,
+	"kv":           KV,
+	"lin-kv":       KV,
 }
 
 // ModelNames returns the names of Models, sorted.
@@ -69,6 +87,13 @@ func (m Model) hash(s State) uint64 {
 		return 0
 	}
 	return m.Hash(s)
+}
+
+func (m Model) key(in any) string {
+	if m.Key == nil {
+		return ""
+	}
+	return m.Key(in)
 }
 
 func (m Model) readOnly(in any) bool { return m.ReadOnly != nil && m.ReadOnly(in) }

@@ -1,14 +1,14 @@
 package linear
 
 import (
-	"math/bits"
 	"sort"
+	"sync/atomic"
 )
 
-// search is one run of the just-in-time linearization search. The
-// history's events are a doubly linked list (index 0 is the head
-// sentinel); linearizing an operation lifts its two events out of the
-// list, and backtracking puts them back (dancing links).
+// search is one run of the just-in-time linearization search over one
+// partition of a history. The history's events are a doubly linked list
+// (index 0 is the head sentinel); linearizing an operation lifts its two
+// events out of the list, and backtracking puts them back (dancing links).
 type search struct {
 	m   Model
 	ops []Operation // only the operations that take part (see newSearch)
@@ -16,31 +16,42 @@ type search struct {
 
 	// events: 0 is the head; then one call event per op and one return
 	// event per op that has a return.
-	evOp       []int
+	evOp       []int32
 	evCall     []bool
-	next, prev []int
-	callEv     []int // op → its call event
-	retEv      []int // op → its return event, or -1
+	next, prev []int32
+	callEv     []int32 // op → its call event
+	retEv      []int32 // op → its return event, or -1
 
 	// target, when ≥ 0, is an op (caller's index) whose rejected states
 	// are recorded: the states in which Step refused it.
 	target   int
 	rejected []State
+
+	// stop, when set by another search, makes this one give up.
+	stop *atomic.Bool
 }
 
 // newSearch prepares ops: unknown read-only operations are dropped, since
-// they constrain nothing.
+// they constrain nothing. The rest are numbered completed operations first,
+// in call order, then unknown ones: the linearized set is then mostly a run
+// of ones followed by a short window, which the cache stores compactly.
 func newSearch(m Model, ops []Operation, target int) *search {
 	s := &search{m: m, target: target}
-	for i, o := range ops {
-		if o.Unknown() && m.readOnly(o.Input) {
-			continue
+	for _, unknown := range []bool{false, true} {
+		start := len(s.ops)
+		for i, o := range ops {
+			if o.Unknown() != unknown || unknown && m.readOnly(o.Input) {
+				continue
+			}
+			if unknown {
+				o.Output = nil
+			}
+			s.ops = append(s.ops, o)
+			s.idx = append(s.idx, i)
 		}
-		if o.Unknown() {
-			o.Output = nil
-		}
-		s.ops = append(s.ops, o)
-		s.idx = append(s.idx, i)
+		part := s.ops[start:]
+		idx := s.idx[start:]
+		sort.Stable(byCall{part, idx})
 	}
 
 	type ev struct {
@@ -62,19 +73,19 @@ func newSearch(m Model, ops []Operation, target int) *search {
 	})
 
 	n := len(evs) + 1
-	s.evOp = make([]int, n)
+	s.evOp = make([]int32, n)
 	s.evCall = make([]bool, n)
-	s.next = make([]int, n)
-	s.prev = make([]int, n)
-	s.callEv = make([]int, len(s.ops))
-	s.retEv = make([]int, len(s.ops))
+	s.next = make([]int32, n)
+	s.prev = make([]int32, n)
+	s.callEv = make([]int32, len(s.ops))
+	s.retEv = make([]int32, len(s.ops))
 	for i := range s.retEv {
 		s.retEv[i] = -1
 	}
 	s.evOp[0] = -1
 	for i, e := range evs {
-		k := i + 1
-		s.evOp[k], s.evCall[k] = e.op, e.call
+		k := int32(i + 1)
+		s.evOp[k], s.evCall[k] = int32(e.op), e.call
 		if e.call {
 			s.callEv[e.op] = k
 		} else {
@@ -83,32 +94,44 @@ func newSearch(m Model, ops []Operation, target int) *search {
 	}
 	// A circular list through the head: next of the last event is 0.
 	for k := 0; k < n; k++ {
-		s.next[k] = (k + 1) % n
-		s.prev[k] = (k + n - 1) % n
+		s.next[k] = int32((k + 1) % n)
+		s.prev[k] = int32((k + n - 1) % n)
 	}
 	return s
 }
 
-func (s *search) unlink(k int) {
+type byCall struct {
+	ops []Operation
+	idx []int
+}
+
+func (b byCall) Len() int           { return len(b.ops) }
+func (b byCall) Less(i, j int) bool { return b.ops[i].Call < b.ops[j].Call }
+func (b byCall) Swap(i, j int) {
+	b.ops[i], b.ops[j] = b.ops[j], b.ops[i]
+	b.idx[i], b.idx[j] = b.idx[j], b.idx[i]
+}
+
+func (s *search) unlink(k int32) {
 	s.next[s.prev[k]] = s.next[k]
 	s.prev[s.next[k]] = s.prev[k]
 }
 
-func (s *search) relink(k int) {
+func (s *search) relink(k int32) {
 	s.next[s.prev[k]] = k
 	s.prev[s.next[k]] = k
 }
 
 // lift takes op's events out of the list; unlift puts them back. Unlinking
 // and relinking in reverse order restores the list exactly.
-func (s *search) lift(op int) {
+func (s *search) lift(op int32) {
 	s.unlink(s.callEv[op])
 	if r := s.retEv[op]; r >= 0 {
 		s.unlink(r)
 	}
 }
 
-func (s *search) unlift(op int) {
+func (s *search) unlift(op int32) {
 	if r := s.retEv[op]; r >= 0 {
 		s.relink(r)
 	}
@@ -116,15 +139,18 @@ func (s *search) unlift(op int) {
 }
 
 type frame struct {
-	op    int
+	op    int32
 	state State
 }
+
+// stopEvery is how many steps pass between looks at the stop flag.
+const stopEvery = 1 << 12
 
 func (s *search) run(budget int) Result {
 	m := s.m
 	state := m.Init()
-	lin := newBitset(len(s.ops))
-	seen := cache{m: m, buckets: map[uint64][]cacheEntry{}}
+	lin := newLinSet(len(s.ops))
+	seen := newCache(m)
 	var stack []frame
 	remaining := 0 // completed operations not yet linearized
 	for _, r := range s.retEv {
@@ -139,15 +165,18 @@ func (s *search) run(budget int) Result {
 		if budget > 0 && steps > budget {
 			return Unknown
 		}
+		if steps%stopEvery == 0 && s.stop != nil && s.stop.Load() {
+			return Unknown
+		}
 		// cur is never the head here: a return event of an unlinearized
 		// operation is still in the list, and the walk stops at it.
 		op := s.evOp[cur]
 		if s.evCall[cur] {
-			o := s.ops[op]
+			o := &s.ops[op]
 			ok, next := m.Step(state, o.Input, o.Output)
 			if ok {
 				lin.set(op)
-				if seen.add(lin, next) {
+				if seen.add(&lin, next) {
 					stack = append(stack, frame{op, state})
 					state = next
 					s.lift(op)
@@ -189,53 +218,4 @@ func (s *search) reject(st State) {
 		}
 	}
 	s.rejected = append(s.rejected, st)
-}
-
-// bitset is the set of linearized operations.
-type bitset []uint64
-
-func newBitset(n int) bitset   { return make(bitset, (n+63)/64) }
-func (b bitset) set(i int)     { b[i/64] |= 1 << (i % 64) }
-func (b bitset) clear(i int)   { b[i/64] &^= 1 << (i % 64) }
-func (b bitset) clone() bitset { return append(bitset(nil), b...) }
-func (b bitset) equal(c bitset) bool {
-	for i := range b {
-		if b[i] != c[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func (b bitset) hash() uint64 {
-	h := uint64(14695981039346656037)
-	for _, w := range b {
-		h ^= w
-		h *= 1099511628211
-		h = bits.RotateLeft64(h, 29)
-	}
-	return h
-}
-
-// cache is the set of configurations already explored.
-type cache struct {
-	m       Model
-	buckets map[uint64][]cacheEntry
-}
-
-type cacheEntry struct {
-	lin   bitset
-	state State
-}
-
-// add records (lin, state) and reports whether it was new.
-func (c *cache) add(lin bitset, state State) bool {
-	h := lin.hash() ^ c.m.hash(state)*0x9e3779b97f4a7c15
-	for _, e := range c.buckets[h] {
-		if e.lin.equal(lin) && c.m.equal(e.state, state) {
-			return false
-		}
-	}
-	c.buckets[h] = append(c.buckets[h], cacheEntry{lin.clone(), state})
-	return true
 }

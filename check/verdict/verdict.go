@@ -26,6 +26,9 @@ const (
 
 // Witness explains a failing run (the verdict's "witness" field).
 type Witness struct {
+	// Key is the key whose operations fail, for a model split by key (kv):
+	// the rest of the witness is about that key's operations alone.
+	Key json.RawMessage `json:"key,omitempty"`
 	// PrefixEndStep is the step of the completion that ends the smallest
 	// prefix of the run's history that is not linearizable.
 	PrefixEndStep int64 `json:"prefix_end_step"`
@@ -106,6 +109,11 @@ func witness(name string, m linear.Model, h history.History, ops []linear.Operat
 	failed := h.Ops[ex.Op]
 	end := failed.Complete.Step
 	w := Witness{PrefixEndStep: end, Failed: op(failed, ex.End), States: ex.States}
+	object := "the " + name
+	if ex.Key != "" {
+		w.Key = json.RawMessage(ex.Key)
+		object = fmt.Sprintf("key %s of the %s", ex.Key, name)
+	}
 	if w.States == nil {
 		w.States = []linear.State{}
 	}
@@ -117,8 +125,8 @@ func witness(name string, m linear.Model, h history.History, ops []linear.Operat
 		states[i] = describeState(m, s)
 	}
 	what := describeOp(m, ops[ex.Op])
-	w.Explanation = fmt.Sprintf("%s by c%d (invoked at step %d, ok at step %d) fits no state the %s could have been in just before it",
-		what, failed.Client, failed.Invoke.Step, end, name)
+	w.Explanation = fmt.Sprintf("%s by c%d (invoked at step %d, %s at step %d) fits no state %s could have been in just before it",
+		what, failed.Client, failed.Invoke.Step, failed.Status, end, object)
 	if len(states) > 0 {
 		w.Explanation += ": " + strings.Join(states, " or ")
 	}
