@@ -250,7 +250,7 @@ func TestReaderErrors(t *testing.T) {
 		err      string
 	}{
 		{"not a txn", fmt.Sprintf(inv, `{"type":"read"}`), ListAppend, `h:1: field "op.type": "read": the list-append workload's requests are typed "txn"`},
-		{"no txn", fmt.Sprintf(inv, `{"type":"txn"}`), ListAppend, `h:1: field "op.txn": missing`},
+		{"no txn", fmt.Sprintf(inv, `{"type":"txn"}`), ListAppend, `h:1: field "op.txn": expected a list of micro-operations like ["r",1,null], got missing`},
 		{"unknown f", fmt.Sprintf(inv, `{"type":"txn","txn":[["w",1,1]]}`), ListAppend, `h:1: field "op.txn[0][0]": unknown micro-operation "w" for list-append (micro-operations: r, append)`},
 		{"bad key", fmt.Sprintf(inv, `{"type":"txn","txn":[["r",[1],null]]}`), ListAppend, `h:1: field "op.txn[0][1]": a key is an integer or a string`},
 		{"string value", fmt.Sprintf(inv, `{"type":"txn","txn":[["append",1,"1"]]}`), ListAppend, `h:1: field "op.txn[0][2]": expected an integer, got "1"`},

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/detsys/detsys/formats"
 )
 
@@ -130,47 +132,90 @@ func (r *Reader) groupFor(run string) *group {
 	return g
 }
 
+// head is what the reader needs of a history record, parsed with gjson:
+// encoding/json into formats.Step made reading, not checking, the cost of
+// a large history.
+type head struct {
+	run       string
+	step      int64
+	client    int
+	hasClient bool
+	op, reply gjson.Result
+}
+
+func parseHead(line formats.Line) (head, error) {
+	var h head
+	var err error
+	gjson.ParseBytes(line.Data).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "run":
+			if v.Type != gjson.String {
+				err = line.Errorf("run", "expected a string, got %.40s", v.Raw)
+			}
+			h.run = v.Str
+		case "step":
+			h.step, err = integer(line, "step", v)
+		case "client":
+			var c int64
+			c, err = integer(line, "client", v)
+			h.client, h.hasClient = int(c), true
+		case "op":
+			h.op = v
+		case "reply":
+			h.reply = v
+		}
+		return err == nil
+	})
+	return h, err
+}
+
+func integer(line formats.Line, field string, v gjson.Result) (int64, error) {
+	n, err := strconv.ParseInt(v.Raw, 10, 64)
+	if v.Type != gjson.Number || err != nil {
+		return 0, line.Errorf(field, "expected an integer, got %.40s", v.Raw)
+	}
+	return n, nil
+}
+
+func present(v gjson.Result) bool { return v.Exists() && v.Type != gjson.Null }
+
 func (r *Reader) record(line formats.Line) error {
 	typ := line.Type()
 	switch typ {
-	case formats.TypeRun:
-		var run struct {
-			Run string `json:"run"`
-		}
-		if err := line.Decode(&run); err != nil {
-			return err
-		}
-		r.groupFor(run.Run)
-		return nil
-	case formats.TypeInvoke, formats.TypeOk, formats.TypeFail, formats.TypeInfo:
+	case formats.TypeRun, formats.TypeInvoke, formats.TypeOk, formats.TypeFail, formats.TypeInfo:
 	default:
 		return nil
 	}
-	var s formats.Step
-	if err := line.Decode(&s); err != nil {
+	s, err := parseHead(line)
+	if err != nil {
 		return err
 	}
-	if s.Client == nil {
+	if typ == formats.TypeRun {
+		// A run with no operations still gets a (trivially valid) history.
+		r.groupFor(s.run)
+		return nil
+	}
+	if !s.hasClient {
 		return line.Errorf("client", "missing: every %s record names its client", typ)
 	}
-	c := *s.Client
-	g := r.groupFor(s.Run)
+	c := s.client
+	g := r.groupFor(s.run)
 	if typ == formats.TypeInvoke {
 		if i, busy := g.inFlight[c]; busy {
 			return line.Errorf("client", "client %d invoked a transaction while its previous one (line %d) is still in flight: a client has one operation at a time; complete it with ok, fail or info first",
 				c, g.h.Txns[i].Line)
 		}
-		if len(s.Op) == 0 || string(s.Op) == "null" {
+		if !present(s.op) {
 			return line.Errorf("op", `missing: an invoke carries the request body, like {"type":"txn","txn":[["r",1,null]]}`)
 		}
-		mops, err := r.parseBody(s.Op, false)
+		mops, err := r.parseBody(s.op, false)
 		if err != nil {
 			return inputError(line, "op", err)
 		}
 		g.inFlight[c] = len(g.h.Txns)
 		g.h.Txns = append(g.h.Txns, Txn{
-			Client: c, Mops: mops, Op: append(json.RawMessage(nil), s.Op...),
-			Call: g.next, Return: Infinity, InvokeStep: s.Step, File: line.File, Line: line.No,
+			Client: c, Mops: mops, Op: json.RawMessage(s.op.Raw),
+			Call: g.next, Return: Infinity, InvokeStep: s.step, File: line.File, Line: line.No,
 		})
 		g.next++
 		return nil
@@ -178,18 +223,18 @@ func (r *Reader) record(line formats.Line) error {
 	i, busy := g.inFlight[c]
 	if !busy {
 		where := ""
-		if s.Run != "" {
-			where = fmt.Sprintf(" of run %q", s.Run)
+		if s.run != "" {
+			where = fmt.Sprintf(" of run %q", s.run)
 		}
 		return line.Errorf("client", "%s for client %d%s, which has no operation in flight (no invoke before it)", typ, c, where)
 	}
 	delete(g.inFlight, c)
 	t := &g.h.Txns[i]
 	t.Status = typ
-	step := s.Step
+	step := s.step
 	t.CompleteStep = &step
-	if len(s.Reply) > 0 && string(s.Reply) != "null" {
-		t.Reply = append(json.RawMessage(nil), s.Reply...)
+	if present(s.reply) {
+		t.Reply = json.RawMessage(s.reply.Raw)
 	}
 	if typ != formats.TypeInfo {
 		t.Return = g.next
@@ -198,7 +243,7 @@ func (r *Reader) record(line formats.Line) error {
 		if t.Reply == nil {
 			return line.Errorf("reply", `missing: an ok transaction carries the reply, like {"type":"txn_ok","txn":[["r",1,[2]]]}`)
 		}
-		mops, err := r.parseBody(t.Reply, true)
+		mops, err := r.parseBody(s.reply, true)
 		if err != nil {
 			return inputError(line, "reply", err)
 		}
@@ -234,42 +279,62 @@ func sameTxn(inv, rep []Mop) error {
 }
 
 // parseBody reads {"type":"txn","txn":[…]} (or txn_ok in a reply).
-func (r *Reader) parseBody(raw json.RawMessage, reply bool) ([]Mop, error) {
-	var body struct {
-		Type string            `json:"type"`
-		Txn  []json.RawMessage `json:"txn"`
+func (r *Reader) parseBody(body gjson.Result, reply bool) ([]Mop, error) {
+	if !body.IsObject() {
+		return nil, &formats.FieldError{Msg: fmt.Sprintf("expected an object like {\"type\":\"txn\",\"txn\":[…]}, got %.40s", body.Raw)}
 	}
-	if err := json.Unmarshal(raw, &body); err != nil {
-		return nil, &formats.FieldError{Field: "txn", Msg: "expected a list of micro-operations like [\"r\",1,null]"}
-	}
-	want := "txn"
+	want, what := "txn", "requests"
 	if reply {
-		want = "txn_ok"
+		want, what = "txn_ok", "replies"
 	}
-	if body.Type != want {
-		return nil, &formats.FieldError{Field: "type", Msg: fmt.Sprintf("%q: the %s workload's %s are typed %q", body.Type, r.kind, map[bool]string{false: "requests", true: "replies"}[reply], want)}
+	if typ := body.Get("type"); typ.Str != want || typ.Type != gjson.String {
+		return nil, &formats.FieldError{Field: "type", Msg: fmt.Sprintf("%s: the %s workload's %s are typed %q", orMissing(typ), r.kind, what, want)}
 	}
-	if body.Txn == nil {
-		return nil, &formats.FieldError{Field: "txn", Msg: "missing: a transaction is a list of micro-operations like [\"r\",1,null]"}
+	txn := body.Get("txn")
+	if !txn.IsArray() {
+		return nil, &formats.FieldError{Field: "txn", Msg: fmt.Sprintf("expected a list of micro-operations like [\"r\",1,null], got %.40s", orMissing(txn))}
 	}
-	mops := make([]Mop, len(body.Txn))
-	for i, m := range body.Txn {
-		if err := r.parseMop(m, reply, &mops[i]); err != nil {
-			err.Field = fmt.Sprintf("txn[%d]%s", i, err.Field)
-			return nil, err
+	var mops []Mop
+	var err *formats.FieldError
+	txn.ForEach(func(_, m gjson.Result) bool {
+		mops = append(mops, Mop{})
+		if err = r.parseMop(m, reply, &mops[len(mops)-1]); err != nil {
+			err.Field = fmt.Sprintf("txn[%d]%s", len(mops)-1, err.Field)
 		}
+		return err == nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return mops, nil
 }
 
-func (r *Reader) parseMop(raw json.RawMessage, reply bool, m *Mop) *formats.FieldError {
-	var parts []json.RawMessage
-	if err := json.Unmarshal(raw, &parts); err != nil || len(parts) != 3 {
-		return &formats.FieldError{Msg: fmt.Sprintf("expected [F, KEY, VALUE], got %.40s", raw)}
+func orMissing(v gjson.Result) string {
+	if !v.Exists() {
+		return "missing"
 	}
-	if err := json.Unmarshal(parts[0], &m.F); err != nil {
-		return &formats.FieldError{Field: "[0]", Msg: fmt.Sprintf("expected a string, got %.40s", parts[0])}
+	return v.Raw
+}
+
+func (r *Reader) parseMop(raw gjson.Result, reply bool, m *Mop) *formats.FieldError {
+	var parts [3]gjson.Result
+	n := 0
+	if raw.IsArray() {
+		raw.ForEach(func(_, v gjson.Result) bool {
+			if n < 3 {
+				parts[n] = v
+			}
+			n++
+			return true
+		})
 	}
+	if n != 3 {
+		return &formats.FieldError{Msg: fmt.Sprintf("expected [F, KEY, VALUE], got %.40s", raw.Raw)}
+	}
+	if parts[0].Type != gjson.String {
+		return &formats.FieldError{Field: "[0]", Msg: fmt.Sprintf("expected a string, got %.40s", parts[0].Raw)}
+	}
+	m.F = parts[0].Str
 	write := "append"
 	if r.kind == RWRegister {
 		write = "w"
@@ -279,62 +344,66 @@ func (r *Reader) parseMop(raw json.RawMessage, reply bool, m *Mop) *formats.Fiel
 	}
 	key, ok := parseKey(parts[1])
 	if !ok {
-		return &formats.FieldError{Field: "[1]", Msg: fmt.Sprintf("a key is an integer or a string, got %.40s", parts[1])}
+		return &formats.FieldError{Field: "[1]", Msg: fmt.Sprintf("a key is an integer or a string, got %.40s", parts[1].Raw)}
 	}
 	m.Key = key
 	v := parts[2]
 	if m.F != "r" {
 		n, ok := parseInt(v)
 		if !ok {
-			return &formats.FieldError{Field: "[2]", Msg: fmt.Sprintf("expected an integer, got %.40s", v)}
+			return &formats.FieldError{Field: "[2]", Msg: fmt.Sprintf("expected an integer, got %.40s", v.Raw)}
 		}
 		m.Value = n
 		return nil
 	}
-	if string(v) == "null" {
+	if v.Type == gjson.Null {
 		m.Nil = true
 		return nil
 	}
 	if !reply {
-		return &formats.FieldError{Field: "[2]", Msg: fmt.Sprintf("a read in a request is null, got %.40s", v)}
+		return &formats.FieldError{Field: "[2]", Msg: fmt.Sprintf("a read in a request is null, got %.40s", v.Raw)}
 	}
 	if r.kind == RWRegister {
 		n, ok := parseInt(v)
 		if !ok {
-			return &formats.FieldError{Field: "[2]", Msg: fmt.Sprintf("expected an integer or null, got %.40s", v)}
+			return &formats.FieldError{Field: "[2]", Msg: fmt.Sprintf("expected an integer or null, got %.40s", v.Raw)}
 		}
 		m.Value = n
 		return nil
 	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(v, &list); err != nil {
-		return &formats.FieldError{Field: "[2]", Msg: fmt.Sprintf("expected a list of integers or null, got %.40s", v)}
+	if !v.IsArray() {
+		return &formats.FieldError{Field: "[2]", Msg: fmt.Sprintf("expected a list of integers or null, got %.40s", v.Raw)}
 	}
-	m.List = make([]int64, len(list))
-	for j, e := range list {
+	m.List = []int64{}
+	var err *formats.FieldError
+	v.ForEach(func(_, e gjson.Result) bool {
 		n, ok := parseInt(e)
 		if !ok {
-			return &formats.FieldError{Field: fmt.Sprintf("[2][%d]", j), Msg: fmt.Sprintf("expected an integer, got %.40s", e)}
+			err = &formats.FieldError{Field: fmt.Sprintf("[2][%d]", len(m.List)), Msg: fmt.Sprintf("expected an integer, got %.40s", e.Raw)}
+			return false
 		}
-		m.List[j] = n
-	}
-	return nil
+		m.List = append(m.List, n)
+		return true
+	})
+	return err
 }
 
-func parseInt(raw json.RawMessage) (int64, bool) {
-	n, err := strconv.ParseInt(string(raw), 10, 64)
+func parseInt(v gjson.Result) (int64, bool) {
+	if v.Type != gjson.Number {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v.Raw, 10, 64)
 	return n, err == nil
 }
 
 // parseKey accepts an integer or a string; the key is its JSON text, so
 // that 1 and "1" are different keys, as they are to a JSON database.
-func parseKey(raw json.RawMessage) (string, bool) {
-	if _, ok := parseInt(raw); ok {
-		return string(raw), true
+func parseKey(v gjson.Result) (string, bool) {
+	if _, ok := parseInt(v); ok {
+		return v.Raw, true
 	}
-	var s string
-	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
-		return strconv.Quote(s), true
+	if v.Type == gjson.String {
+		return strconv.Quote(v.Str), true
 	}
 	return "", false
 }

@@ -25,7 +25,11 @@ type writerInfo struct {
 // included), or returns an error when a value is written twice to a key:
 // the inference needs unique values (Elle §3, "recoverability").
 func writers(h *History, write string) (map[kv]writerInfo, error) {
-	w := make(map[kv]writerInfo, len(h.Txns))
+	n := 0
+	for i := range h.Txns {
+		n += len(h.Txns[i].Mops)
+	}
+	w := make(map[kv]writerInfo, n)
 	for i := range h.Txns {
 		t := &h.Txns[i]
 		for j, m := range t.Mops {
@@ -117,6 +121,29 @@ func CheckListAppend(h History, level string) (Result, error) {
 		}
 	}
 	la.pos = order
+	// Aborted reads: every read is a prefix of the longest, so the
+	// longest reads hold every value read.
+	for _, k := range sortedKeys(la.longest) {
+		r := la.longestBy[k]
+		for _, v := range la.longest[k] {
+			if wi, ok := w[kv{k, v}]; ok && h.Txns[wi.txn].Status == formats.TypeFail {
+				c.ops(G1a, "%s read %d from key %s, appended by %s, which failed", []int{r, int(wi.txn)}, name(&h.Txns[r]), v, k, name(&h.Txns[wi.txn]))
+			}
+		}
+	}
+	// The writer of each position of each version order (-1: unknown,
+	// or failed), so that edges cost no map lookups.
+	la.at = make(map[string][]int32, len(la.longest))
+	for k, l := range la.longest {
+		at := make([]int32, len(l))
+		for p, v := range l {
+			at[p] = -1
+			if wi, ok := la.writer(k, v); ok {
+				at[p] = int32(wi)
+			}
+		}
+		la.at[k] = at
+	}
 	for i := range h.Txns {
 		t := &h.Txns[i]
 		if t.Status != formats.TypeOk {
@@ -131,11 +158,6 @@ func CheckListAppend(h History, level string) (Result, error) {
 				c.ops(IncompatibleOrder, "%s read key %s as %s, which is not a prefix of the longest read %s: no version order fits both", []int{i, la.reader(m.Key)}, name(t), m.Key, listString(m.List), listString(l))
 				continue
 			}
-			for _, v := range m.List {
-				if wi, ok := w[kv{m.Key, v}]; ok && h.Txns[wi.txn].Status == formats.TypeFail {
-					c.ops(G1a, "%s read %d from key %s, appended by %s, which failed", []int{i, int(wi.txn)}, name(t), v, m.Key, name(&h.Txns[wi.txn]))
-				}
-			}
 			if n := len(m.List); n > 0 {
 				if wi, ok := w[kv{m.Key, m.List[n-1]}]; ok && !wi.final && int(wi.txn) != i {
 					c.ops(G1b, "%s read key %s as %s, ending at %d, which %s appended before appending more to the same key", []int{i, int(wi.txn)}, name(t), m.Key, listString(m.List), m.List[n-1], name(&h.Txns[wi.txn]))
@@ -148,12 +170,10 @@ func CheckListAppend(h History, level string) (Result, error) {
 	nodes := graphNodes(&h)
 	g := newGraph(len(h.Txns))
 	for _, k := range sortedKeys(la.longest) {
-		l := la.longest[k]
-		for p := 1; p < len(l); p++ {
-			a, okA := la.writer(k, l[p-1])
-			b, okB := la.writer(k, l[p])
-			if okA && okB {
-				g.add(a, b, WW)
+		at := la.at[k]
+		for p := 1; p < len(at); p++ {
+			if at[p-1] >= 0 && at[p] >= 0 {
+				g.add(int(at[p-1]), int(at[p]), WW)
 			}
 		}
 	}
@@ -166,16 +186,12 @@ func CheckListAppend(h History, level string) (Result, error) {
 			if m.F != "r" || m.Nil || !isPrefix(m.List, la.longest[m.Key]) {
 				continue
 			}
-			n := len(m.List)
-			if n > 0 {
-				if a, ok := la.writer(m.Key, m.List[n-1]); ok {
-					g.add(a, i, WR)
-				}
+			n, at := len(m.List), la.at[m.Key]
+			if n > 0 && at[n-1] >= 0 {
+				g.add(int(at[n-1]), i, WR)
 			}
-			if l := la.longest[m.Key]; n < len(l) {
-				if b, ok := la.writer(m.Key, l[n]); ok {
-					g.add(i, b, RW)
-				}
+			if n < len(at) && at[n] >= 0 {
+				g.add(i, int(at[n]), RW)
 			}
 		}
 	}
@@ -193,6 +209,7 @@ type listAppend struct {
 	longest   map[string][]int64
 	longestBy map[string]int // a transaction that read the longest list
 	pos       map[kv]int
+	at        map[string][]int32 // key → writer of each position of longest
 }
 
 // writer is the transaction that appended v to key, if it is in the graph.
@@ -211,6 +228,9 @@ func (la *listAppend) reader(key string) int { return la.longestBy[key] }
 // reads and appends of the same key (Elle §4.1.1: internal consistency).
 func (la *listAppend) internal(c *collector, i int) {
 	t := &la.h.Txns[i]
+	if !repeatsKey(t.Mops) {
+		return
+	}
 	type state struct {
 		known  bool    // a read fixed the whole list
 		list   []int64 // the whole list if known, else our appends so far
@@ -324,4 +344,20 @@ func listString(l []int64) string {
 		b = strconv.AppendInt(b, v, 10)
 	}
 	return string(append(b, ']'))
+}
+
+// repeatsKey reports whether some key has two micro-operations: only then
+// can a transaction contradict itself.
+func repeatsKey(mops []Mop) bool {
+	if len(mops) > 16 {
+		return true
+	}
+	for i := range mops {
+		for j := i + 1; j < len(mops); j++ {
+			if mops[i].Key == mops[j].Key {
+				return true
+			}
+		}
+	}
+	return false
 }

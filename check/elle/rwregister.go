@@ -158,6 +158,9 @@ func (rr *rwRegister) writer(key string, v int64) (int, bool) {
 // read or write of the key.
 func (rr *rwRegister) internal(c *collector, i int) {
 	t := &rr.h.Txns[i]
+	if !repeatsKey(t.Mops) {
+		return
+	}
 	type state struct {
 		nil bool
 		v   int64
