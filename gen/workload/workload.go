@@ -26,11 +26,15 @@ type Workload struct {
 	Name  string
 	Doc   string // one line, for --help
 	Nodes string // default --nodes, NAME=KIND pairs
-	// Body draws the body of one op (a JSON object such as
+	// Body draws the body of op i (a JSON object such as
 	// {"type":"read"}) from rng. It must draw the same number of values
 	// for the same Config and results, so that generation stays
-	// reproducible.
-	Body func(cfg Config, rng *rand.Rand) json.RawMessage
+	// reproducible. Values that must be unique (appends, set elements,
+	// broadcast messages) are made from i, not drawn.
+	Body func(cfg Config, rng *rand.Rand, i int) json.RawMessage
+	// Spread sends client c's ops to node c mod len(Nodes) instead of
+	// Target: a workload that reads every node (broadcast).
+	Spread bool
 }
 
 // Workloads is the table of known workloads, in the order --help lists them.
@@ -40,6 +44,43 @@ var Workloads = []Workload{
 		Doc:   "one read/write register; half reads, half writes of 1..--values",
 		Nodes: "frontend=frontend1,register1=register,register2=register",
 		Body:  registerBody,
+	},
+	{
+		Name:  "kv",
+		Doc:   "Maelstrom's lin-kv: read, write and cas on keys 0..4, values 1..--values",
+		Nodes: "n1=lin-kv",
+		Body:  kvBody,
+	},
+	{
+		Name:  "list-append",
+		Doc:   "Maelstrom's txn-list-append: 1-4 appends (unique values) and reads over keys 0..9",
+		Nodes: "n1=txn-list-append",
+		Body:  txnBody("append"),
+	},
+	{
+		Name:  "rw-register",
+		Doc:   "Maelstrom's txn-rw-register: 1-4 writes (unique values) and reads over keys 0..9",
+		Nodes: "n1=txn-rw-register",
+		Body:  txnBody("w"),
+	},
+	{
+		Name:  "set",
+		Doc:   "Maelstrom's g-set: adds of unique elements, one read in four",
+		Nodes: "n1=g-set",
+		Body:  addOrRead("add", "element", false),
+	},
+	{
+		Name:  "counter",
+		Doc:   "Maelstrom's pn-counter: adds of -2..5 (never 0), one read in four",
+		Nodes: "n1=pn-counter",
+		Body:  addOrRead("add", "delta", true),
+	},
+	{
+		Name:   "broadcast",
+		Doc:    "Maelstrom's broadcast: each node's topology first, unique messages, one read in four, and each client's last op a read; client c talks to node c mod the number of nodes (not --target)",
+		Nodes:  "n1=broadcast,n2=broadcast,n3=broadcast",
+		Body:   broadcastBody,
+		Spread: true,
 	},
 }
 
@@ -104,7 +145,12 @@ func Generate(w Workload, cfg Config) (formats.Test, []formats.Op, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, streamOf(w.Name)))
 	ops := make([]formats.Op, cfg.Ops)
 	for i := range ops {
-		ops[i] = formats.Op{Type: formats.TypeOp, Client: i % cfg.Clients, Node: cfg.Target, Body: w.Body(cfg, rng)}
+		c := i % cfg.Clients
+		node := cfg.Target
+		if w.Spread {
+			node = cfg.Nodes[c%len(cfg.Nodes)].Name
+		}
+		ops[i] = formats.Op{Type: formats.TypeOp, Client: c, Node: node, Body: w.Body(cfg, rng, i)}
 	}
 	t := formats.Test{Type: formats.TypeTest, Workload: w.Name, Nodes: cfg.Nodes, Clients: cfg.Clients}
 	id, err := formats.TestID(t, ops)
@@ -117,11 +163,98 @@ func Generate(w Workload, cfg Config) (formats.Test, []formats.Op, error) {
 
 // registerBody draws a read or a write, even odds; a write then draws its
 // value from 1..cfg.Values.
-func registerBody(cfg Config, rng *rand.Rand) json.RawMessage {
+func registerBody(cfg Config, rng *rand.Rand, _ int) json.RawMessage {
 	if rng.IntN(2) == 0 {
 		return json.RawMessage(`{"type":"read"}`)
 	}
 	return json.RawMessage(`{"type":"write","value":` + strconv.Itoa(1+rng.IntN(cfg.Values)) + `}`)
+}
+
+// kvBody draws a read, a write or a cas (even odds) of a key in 0..4;
+// values come from 1..cfg.Values.
+func kvBody(cfg Config, rng *rand.Rand, _ int) json.RawMessage {
+	key := strconv.Itoa(rng.IntN(5))
+	value := func() string { return strconv.Itoa(1 + rng.IntN(cfg.Values)) }
+	switch rng.IntN(3) {
+	case 0:
+		return json.RawMessage(`{"type":"read","key":` + key + `}`)
+	case 1:
+		return json.RawMessage(`{"type":"write","key":` + key + `,"value":` + value() + `}`)
+	}
+	from := value()
+	return json.RawMessage(`{"type":"cas","key":` + key + `,"from":` + from + `,"to":` + value() + `}`)
+}
+
+// txnBody draws a transaction of 1..4 micro-operations over keys 0..9,
+// each a read or a write (append or w) with even odds. The value written
+// by micro-operation j of op i is 4i+j+1: unique, as the checkers need.
+func txnBody(write string) func(Config, *rand.Rand, int) json.RawMessage {
+	return func(_ Config, rng *rand.Rand, i int) json.RawMessage {
+		b := []byte(`{"type":"txn","txn":[`)
+		for j := range 1 + rng.IntN(4) {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			key := strconv.Itoa(rng.IntN(10))
+			if rng.IntN(2) == 0 {
+				b = append(b, `["r",`+key+`,null]`...)
+				continue
+			}
+			b = append(b, `["`+write+`",`+key+`,`+strconv.Itoa(4*i+j+1)+`]`...)
+		}
+		return append(b, `]}`...)
+	}
+}
+
+// addOrRead draws a read one time in four, else an add of field: the
+// unique value i+1, or for a counter a delta of -2..5 other than 0.
+func addOrRead(typ, field string, delta bool) func(Config, *rand.Rand, int) json.RawMessage {
+	return func(_ Config, rng *rand.Rand, i int) json.RawMessage {
+		if rng.IntN(4) == 0 {
+			return json.RawMessage(`{"type":"read"}`)
+		}
+		v := i + 1
+		if delta {
+			if v = rng.IntN(7) - 2; v >= 0 {
+				v++
+			}
+		}
+		return json.RawMessage(`{"type":"` + typ + `","` + field + `":` + strconv.Itoa(v) + `}`)
+	}
+}
+
+// broadcastBody: the first op of each of the first len(Nodes) clients
+// gives its node the topology (every node a neighbour of every other);
+// each client's last op is a read, so that every node gets a final read
+// when there are at least as many clients as nodes; otherwise a read one
+// time in four, else a broadcast of the unique message i+1.
+func broadcastBody(cfg Config, rng *rand.Rand, i int) json.RawMessage {
+	if i < cfg.Clients && i < len(cfg.Nodes) {
+		b := []byte(`{"type":"topology","topology":{`)
+		for j, n := range cfg.Nodes {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendQuote(b, n.Name)
+			b = append(b, ":["...)
+			first := true
+			for _, m := range cfg.Nodes {
+				if m.Name != n.Name {
+					if !first {
+						b = append(b, ',')
+					}
+					first = false
+					b = strconv.AppendQuote(b, m.Name)
+				}
+			}
+			b = append(b, ']')
+		}
+		return append(b, "}}"...)
+	}
+	if i >= cfg.Ops-cfg.Clients || rng.IntN(4) == 0 {
+		return json.RawMessage(`{"type":"read"}`)
+	}
+	return json.RawMessage(`{"type":"broadcast","message":` + strconv.Itoa(i+1) + `}`)
 }
 
 // ParseNodes parses NAME=KIND pairs separated by commas, as in

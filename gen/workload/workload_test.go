@@ -3,6 +3,7 @@ package workload
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,5 +112,107 @@ func TestGenerateRegister(t *testing.T) {
 	cfg.Seed++
 	if test3, _, _ := Generate(w, cfg); test3.Test == test.Test {
 		t.Error("another seed generated the same test")
+	}
+}
+
+// The Maelstrom workloads: the bodies their checkers read, values unique
+// where the checkers need them, the same bytes from the same config.
+func TestGenerateMaelstromWorkloads(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		types []string // the body types it may draw
+		// unique extracts the values that must be unique in a body.
+		unique func(body []byte) []string
+	}{
+		{"kv", []string{"read", "write", "cas"}, nil},
+		{"list-append", []string{"txn"}, txnWrites},
+		{"rw-register", []string{"txn"}, txnWrites},
+		{"set", []string{"add", "read"}, field("element")},
+		{"counter", []string{"add", "read"}, nil},
+		{"broadcast", []string{"topology", "broadcast", "read"}, field("message")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, ok := Lookup(tc.name)
+			if !ok {
+				t.Fatalf("no workload %q", tc.name)
+			}
+			nodes, _ := ParseNodes(w.Nodes)
+			cfg := Config{Nodes: nodes, Clients: 4, Ops: 500, Target: nodes[0].Name, Values: 5, Seed: 1}
+			test, ops, err := Generate(w, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for i, op := range ops {
+				var body struct {
+					Type string `json:"type"`
+				}
+				if err := json.Unmarshal(op.Body, &body); err != nil || !slices.Contains(tc.types, body.Type) {
+					t.Fatalf("op %d: body %s (types: %v)", i, op.Body, tc.types)
+				}
+				if tc.unique != nil {
+					for _, v := range tc.unique(op.Body) {
+						if seen[v] {
+							t.Fatalf("op %d: value %s drawn twice", i, v)
+						}
+						seen[v] = true
+					}
+				}
+				want := cfg.Target
+				if w.Spread {
+					want = nodes[op.Client%len(nodes)].Name
+				}
+				if op.Node != want {
+					t.Fatalf("op %d of client %d goes to %s, want %s", i, op.Client, op.Node, want)
+				}
+			}
+			_, again, _ := Generate(w, cfg)
+			if !reflect.DeepEqual(again, ops) {
+				t.Error("the same config generated a different test")
+			}
+			cfg.Seed++
+			if other, _, _ := Generate(w, cfg); other.Test == test.Test {
+				t.Error("another seed generated the same test")
+			}
+		})
+	}
+}
+
+// Broadcast: each node gets the topology first and a read last.
+func TestBroadcastTopologyAndFinalReads(t *testing.T) {
+	w, _ := Lookup("broadcast")
+	nodes, _ := ParseNodes(w.Nodes)
+	_, ops, err := Generate(w, Config{Nodes: nodes, Clients: 3, Ops: 30, Target: "n1", Values: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range 3 {
+		first, last := ops[c], ops[len(ops)-3+c]
+		if !strings.Contains(string(first.Body), `"type":"topology"`) || string(last.Body) != `{"type":"read"}` {
+			t.Errorf("client %d: first op %s, last %s", c, first.Body, last.Body)
+		}
+	}
+}
+
+func txnWrites(body []byte) []string {
+	var b struct{ Txn [][3]json.RawMessage }
+	json.Unmarshal(body, &b)
+	var out []string
+	for _, m := range b.Txn {
+		if string(m[0]) != `"r"` {
+			out = append(out, string(m[1])+"="+string(m[2]))
+		}
+	}
+	return out
+}
+
+func field(name string) func([]byte) []string {
+	return func(body []byte) []string {
+		var b map[string]json.RawMessage
+		json.Unmarshal(body, &b)
+		if v, ok := b[name]; ok {
+			return []string{string(v)}
+		}
+		return nil
 	}
 }
