@@ -163,6 +163,7 @@ type collector struct {
 	level string
 	found []Found
 	count map[string]int
+	notes []string
 }
 
 func (c *collector) add(f Found) {
@@ -195,16 +196,22 @@ func (c *collector) result() Result {
 		}
 		return oi < oj
 	})
-	return Result{Run: c.h.Run, Valid: len(c.found) == 0, Anomalies: c.found}
+	return Result{Run: c.h.Run, Valid: len(c.found) == 0, Anomalies: c.found, Notes: c.notes}
 }
 
 // explainer says why an edge of a kind goes from one transaction to
 // another, in terms of the history.
 type explainer func(from, to int, kind Edge) string
 
-// searchBudget bounds the nodes visited looking for cycles of each kind
-// in one component, so that a huge component costs seconds, not hours.
-const searchBudget = 2_000_000
+// Budgets for the cycle search, in nodes visited by breadth-first
+// search: per kind of cycle in one component, and in all for a run, so
+// that a history that is broken everywhere costs seconds, not hours. The
+// search stops early only when anomalies were already found; it is said
+// in the result's notes.
+const (
+	kindBudget  = 1_000_000
+	totalBudget = 20_000_000
+)
 
 // cycles finds the dependency cycles of g among nodes and names them:
 // G0 (ww only), G1c (ww and wr, at least one wr), G-single (exactly one
@@ -217,19 +224,22 @@ func (c *collector) cycles(g *graph, nodes []int32, withRT bool, why explainer) 
 		all |= RT
 	}
 	comp := make([]int32, len(g.out))
+	total := totalBudget
 	for _, scc := range g.sccs(nodes, all, nil) {
+		if total <= 0 {
+			c.notes = append(c.notes, fmt.Sprintf("the cycle search stopped after visiting %d transactions: there may be more kinds of anomaly than those reported", totalBudget))
+			break
+		}
 		id := scc[0] + 1
 		for _, v := range scc {
 			comp[v] = id
 		}
 		in := func(v int32) bool { return comp[v] == id }
-		budget := searchBudget
 		for _, rt := range []Edge{0, RT} {
 			if rt != 0 && !withRT {
 				break
 			}
-			found := c.inComponent(g, scc, in, rt, &budget, why)
-			if found {
+			if c.inComponent(g, scc, in, rt, &total, why) {
 				break
 			}
 		}
@@ -239,7 +249,7 @@ func (c *collector) cycles(g *graph, nodes []int32, withRT bool, why explainer) 
 // inComponent looks for each kind of cycle in one component, with extra
 // (0 or RT) allowed alongside the data dependencies. It reports whether
 // it found any.
-func (c *collector) inComponent(g *graph, scc []int32, in func(int32) bool, extra Edge, budget *int, why explainer) bool {
+func (c *collector) inComponent(g *graph, scc []int32, in func(int32) bool, extra Edge, total *int, why explainer) bool {
 	any := false
 	report := func(base string, cyc []step) {
 		name := base
@@ -252,24 +262,31 @@ func (c *collector) inComponent(g *graph, scc []int32, in func(int32) bool, extr
 		c.add(c.cycle(name, cyc, why))
 		any = true
 	}
+	// search runs one search with its own budget, charged to the total.
+	search := func(f func(budget *int) []step) []step {
+		budget := min(kindBudget, *total)
+		cyc := f(&budget)
+		*total -= min(kindBudget, *total) - budget
+		return cyc
+	}
 	// G0: a cycle of ww edges alone.
 	if sub := g.sccs(scc, WW|extra, in); len(sub) > 0 {
-		if cyc := g.cycleThrough(sub[0][0], WW|extra, in, budget); cyc != nil {
+		if cyc := search(func(b *int) []step { return g.cycleThrough(sub[0][0], WW|extra, in, b) }); cyc != nil {
 			report(G0, cyc)
 		}
 	}
 	// G1c: a wr edge u→v closed by a path of ww and wr edges.
-	if cyc := g.closeEdge(scc, WR, WW|WR|extra, in, budget); cyc != nil {
+	if cyc := search(func(b *int) []step { return g.closeEdge(scc, WR, WW|WR|extra, in, b) }); cyc != nil {
 		report(G1c, cyc)
 	}
 	// G-single: an rw edge closed by a path without rw edges.
-	if cyc := g.closeEdge(scc, RW, WW|WR|extra, in, budget); cyc != nil {
+	if cyc := search(func(b *int) []step { return g.closeEdge(scc, RW, WW|WR|extra, in, b) }); cyc != nil {
 		report(GSingle, cyc)
 		return true
 	}
 	// G2: an rw edge closed by any path; it has more than one rw edge,
 	// or G-single would have found it.
-	if cyc := g.closeEdge(scc, RW, WW|WR|RW|extra, in, budget); cyc != nil {
+	if cyc := search(func(b *int) []step { return g.closeEdge(scc, RW, WW|WR|RW|extra, in, b) }); cyc != nil {
 		report(G2, cyc)
 	}
 	return any

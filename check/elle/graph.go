@@ -48,6 +48,9 @@ type arc struct {
 type graph struct {
 	out  [][]arc
 	seen map[uint64]int32 // from<<32|to → index into out[from]
+
+	index, low []int32 // Tarjan's scratch
+	onStack    []bool
 }
 
 func newGraph(n int) *graph {
@@ -81,12 +84,19 @@ func (g *graph) kinds(from, to int) Edge {
 // chains do not overflow the stack. Components are sorted internally by
 // node, and listed by their smallest node, for deterministic output.
 func (g *graph) sccs(nodes []int32, mask Edge, in func(int32) bool) [][]int32 {
-	n := len(g.out)
-	index := make([]int32, n)
-	low := make([]int32, n)
-	onStack := make([]bool, n)
-	for i := range index {
-		index[i] = -1
+	// Scratch arrays over all transactions, allocated once per graph and
+	// reset only for the nodes searched: a history broken everywhere has
+	// thousands of components, each searched again for sub-components.
+	if g.index == nil {
+		n := len(g.out)
+		g.index, g.low, g.onStack = make([]int32, n), make([]int32, n), make([]bool, n)
+		for i := range g.index {
+			g.index[i] = -1
+		}
+	}
+	index, low, onStack := g.index, g.low, g.onStack
+	for _, v := range nodes {
+		index[v], onStack[v] = -1, false
 	}
 	var stack []int32
 	var out [][]int32

@@ -134,9 +134,8 @@ func CheckRWRegister(h History, level string) (Result, error) {
 		realTime(g, &h, nodes)
 	}
 	c.cycles(g, nodes, strict, rr.explain)
-	res := c.result()
-	res.Notes = notes
-	return res, nil
+	c.notes = append(notes, c.notes...)
+	return c.result(), nil
 }
 
 type rwRegister struct {
