@@ -303,3 +303,28 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// intList must agree with the general parser on everything it accepts.
+func FuzzIntList(f *testing.F) {
+	for _, s := range []string{"[]", "[1]", "[1,2,3]", "[-1,0]", "[01]", "[1,]", "[,1]", "[ 1]", "[1e3]", "[+1]", "[-0]", "[9223372036854775808]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := intList(s)
+		if !ok {
+			return
+		}
+		if !json.Valid([]byte(s)) {
+			t.Fatalf("intList accepted invalid JSON %q", s)
+		}
+		var want []int64
+		if err := json.Unmarshal([]byte(s), &want); err != nil || len(want) != len(got) {
+			t.Fatalf("intList(%q) = %v, encoding/json: %v %v", s, got, want, err)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("intList(%q) = %v, want %v", s, got, want)
+			}
+		}
+	})
+}

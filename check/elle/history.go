@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/tidwall/gjson"
 
@@ -374,6 +375,10 @@ func (r *Reader) parseMop(raw gjson.Result, reply bool, m *Mop) *formats.FieldEr
 	if !v.IsArray() {
 		return &formats.FieldError{Field: "[2]", Msg: fmt.Sprintf("expected a list of integers or null, got %.40s", v.Raw)}
 	}
+	if l, ok := intList(v.Raw); ok {
+		m.List = l
+		return nil
+	}
 	m.List = []int64{}
 	var err *formats.FieldError
 	v.ForEach(func(_, e gjson.Result) bool {
@@ -425,4 +430,38 @@ func (m Mop) String() string {
 		v = string(append(b, ']'))
 	}
 	return fmt.Sprintf("[%q,%s,%s]", m.F, m.Key, v)
+}
+
+// intList parses a JSON list of plain integers, the common case, without
+// gjson's general machinery (it was a third of the time to read a large
+// history). Anything else (spaces, exponents, other values) is left to
+// the general path, which also says what is wrong.
+func intList(raw string) ([]int64, bool) {
+	if len(raw) < 2 || raw[0] != '[' || raw[len(raw)-1] != ']' {
+		return nil, false
+	}
+	body := raw[1 : len(raw)-1]
+	if body == "" {
+		return []int64{}, true
+	}
+	out := make([]int64, 0, strings.Count(body, ",")+1)
+	for len(body) > 0 {
+		end := strings.IndexByte(body, ',')
+		if end < 0 {
+			end = len(body)
+		}
+		n, err := strconv.ParseInt(body[:end], 10, 64)
+		if err != nil || body[0] == '+' || len(body[:end]) > 1 && (body[0] == '0' || body[0] == '-' && body[1] == '0') {
+			return nil, false
+		}
+		out = append(out, n)
+		if end == len(body) {
+			break
+		}
+		body = body[end+1:]
+		if body == "" {
+			return nil, false // a trailing comma
+		}
+	}
+	return out, true
 }
