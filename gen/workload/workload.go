@@ -77,7 +77,7 @@ var Workloads = []Workload{
 	},
 	{
 		Name:   "broadcast",
-		Doc:    "Maelstrom's broadcast: each node's topology first, unique messages, one read in four, and each client's last op a read; client c talks to node c mod the number of nodes (not --target)",
+		Doc:    "Maelstrom's broadcast: each client's first op the topology, unique messages, one read in four, and each client's last op a read; client c talks to node c mod the number of nodes (not --target)",
 		Nodes:  "n1=broadcast,n2=broadcast,n3=broadcast",
 		Body:   broadcastBody,
 		Spread: true,
@@ -223,13 +223,14 @@ func addOrRead(typ, field string, delta bool) func(Config, *rand.Rand, int) json
 	}
 }
 
-// broadcastBody: the first op of each of the first len(Nodes) clients
-// gives its node the topology (every node a neighbour of every other);
-// each client's last op is a read, so that every node gets a final read
-// when there are at least as many clients as nodes; otherwise a read one
-// time in four, else a broadcast of the unique message i+1.
+// broadcastBody: each client's first op gives its node the topology
+// (every node a neighbour of every other), so that a node has had it
+// before any broadcast it receives, whichever client sends it; each
+// client's last op is a read, so that every node gets a final read when
+// there are at least as many clients as nodes; otherwise a read one time
+// in four, else a broadcast of the unique message i+1.
 func broadcastBody(cfg Config, rng *rand.Rand, i int) json.RawMessage {
-	if i < cfg.Clients && i < len(cfg.Nodes) {
+	if i < cfg.Clients {
 		b := []byte(`{"type":"topology","topology":{`)
 		for j, n := range cfg.Nodes {
 			if j > 0 {
