@@ -64,10 +64,18 @@ func checkTxn(model string, kind elle.Kind) func(o *cli.IO, files []string) erro
 			if err := w.Write(res.Verdict(model)); err != nil {
 				return err
 			}
-			for _, n := range res.Notes {
-				o.Warnf("%s: %s", h.Run, n)
+			if !res.Unknown {
+				for _, n := range res.Notes {
+					o.Warnf("%s: %s", h.Run, n)
+				}
 			}
-			if !res.Valid {
+			switch {
+			case res.Unknown:
+				o.Warnf("%s", res.Summary())
+				if code == formats.ExitOK {
+					code = formats.ExitInconclusive
+				}
+			case !res.Valid:
 				o.Warnf("%s", res.Summary())
 				code = formats.ExitViolation
 			}

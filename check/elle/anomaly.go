@@ -64,8 +64,11 @@ func ValidLevel(level string) bool {
 
 // Result is the outcome of checking one run.
 type Result struct {
-	Run       string
-	Valid     bool
+	Run   string
+	Valid bool
+	// Unknown: nothing prohibited was found, but the cycle search ran out
+	// of budget before it had looked everywhere (Valid is false).
+	Unknown   bool
 	Anomalies []Found // the prohibited anomalies found, in a fixed order
 	Notes     []string
 }
@@ -117,6 +120,10 @@ func (r Result) Verdict(model string) formats.Verdict {
 	if r.Valid {
 		return v
 	}
+	if r.Unknown {
+		v.Valid, v.Anomaly = formats.Unknown, "search budget ran out"
+		return v
+	}
 	v.Anomaly = strings.Join(r.Names(), ",")
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -146,6 +153,9 @@ func (r Result) Summary() string {
 	if r.Valid {
 		return ""
 	}
+	if r.Unknown {
+		return fmt.Sprintf("%s: unknown: %s", r.Run, strings.Join(r.Notes, "; "))
+	}
 	s := fmt.Sprintf("%s: %s", r.Run, r.Anomalies[0].Explanation)
 	if names := r.Names(); len(names) > 1 {
 		s += fmt.Sprintf(" (and %s)", strings.Join(names[1:], ", "))
@@ -164,6 +174,9 @@ type collector struct {
 	found []Found
 	count map[string]int
 	notes []string
+	// exhausted: some search ran out of budget, so a cycle may have gone
+	// unnamed.
+	exhausted bool
 }
 
 func (c *collector) add(f Found) {
@@ -196,7 +209,8 @@ func (c *collector) result() Result {
 		}
 		return oi < oj
 	})
-	return Result{Run: c.h.Run, Valid: len(c.found) == 0, Anomalies: c.found, Notes: c.notes}
+	unknown := c.exhausted && len(c.found) == 0
+	return Result{Run: c.h.Run, Valid: len(c.found) == 0 && !unknown, Unknown: unknown, Anomalies: c.found, Notes: c.notes}
 }
 
 // explainer says why an edge of a kind goes from one transaction to
@@ -208,7 +222,7 @@ type explainer func(from, to int, kind Edge) string
 // that a history that is broken everywhere costs seconds, not hours. The
 // search stops early only when anomalies were already found; it is said
 // in the result's notes.
-const (
+var (
 	kindBudget  = 1_000_000
 	totalBudget = 20_000_000
 )
@@ -227,7 +241,7 @@ func (c *collector) cycles(g *graph, nodes []int32, withRT bool, why explainer) 
 	total := totalBudget
 	for _, scc := range g.sccs(nodes, all, nil) {
 		if total <= 0 {
-			c.notes = append(c.notes, fmt.Sprintf("the cycle search stopped after visiting %d transactions: there may be more kinds of anomaly than those reported", totalBudget))
+			c.exhausted = true
 			break
 		}
 		id := scc[0] + 1
@@ -243,6 +257,9 @@ func (c *collector) cycles(g *graph, nodes []int32, withRT bool, why explainer) 
 				break
 			}
 		}
+	}
+	if c.exhausted {
+		c.notes = append(c.notes, fmt.Sprintf("the cycle search ran out of budget (%d transactions visited per kind of cycle and component, %d in all): there may be anomalies it did not name", kindBudget, totalBudget))
 	}
 }
 
@@ -267,6 +284,9 @@ func (c *collector) inComponent(g *graph, scc []int32, in func(int32) bool, extr
 		budget := min(kindBudget, *total)
 		cyc := f(&budget)
 		*total -= min(kindBudget, *total) - budget
+		if cyc == nil && budget <= 0 {
+			c.exhausted = true
+		}
 		return cyc
 	}
 	// G0: a cycle of ww edges alone.

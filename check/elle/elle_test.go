@@ -328,3 +328,24 @@ func FuzzIntList(f *testing.F) {
 		}
 	})
 }
+
+// A search that runs out of budget before naming any cycle gives an
+// unknown verdict, not a valid one.
+func TestBudgetRanOut(t *testing.T) {
+	defer func(k, n int) { kindBudget, totalBudget = k, n }(kindBudget, totalBudget)
+	kindBudget = 1
+	// Write skew around three keys: a cycle of three rw edges.
+	h := hist(false, "r 1 [];a 2 1", "r 2 [];a 3 1", "r 3 [];a 1 1", "r 1 [1];r 2 [1];r 3 [1]")
+	res, err := CheckListAppend(h, "serializable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := res.Verdict("list-append")
+	if !res.Unknown || res.Valid || v.Valid != formats.Unknown || len(res.Notes) == 0 {
+		t.Fatalf("result %+v, verdict %+v: want unknown", res, v)
+	}
+	kindBudget = 1_000_000
+	if res, _ := CheckListAppend(h, "serializable"); res.Unknown || res.Valid || strings.Join(res.Names(), ",") != "G2" {
+		t.Fatalf("with budget: %+v", res)
+	}
+}
