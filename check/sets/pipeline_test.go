@@ -7,6 +7,7 @@ package sets_test
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -88,5 +89,75 @@ func TestBroadcastPipeline(t *testing.T) {
 				t.Logf("%s", res.Summary())
 			}
 		})
+	}
+}
+
+// A single-node g-set and pn-counter, and faulty ones: a set that drops
+// every tenth element, a counter that ignores decrements.
+type store struct {
+	Set     []int64
+	Sum     int64
+	counter bool
+	faulty  bool
+	n       int
+}
+
+func (s *store) Receive(env exec.Env, ev exec.Event) {
+	if ev.Kind != exec.Message {
+		return
+	}
+	var req struct {
+		Element *int64 `json:"element"`
+		Delta   *int64 `json:"delta"`
+	}
+	ev.Decode(&req)
+	switch ev.Type() {
+	case "add":
+		s.n++
+		switch {
+		case req.Element != nil && !(s.faulty && s.n%10 == 0):
+			s.Set = append(s.Set, *req.Element)
+		case req.Delta != nil && !(s.faulty && *req.Delta < 0):
+			s.Sum += *req.Delta
+		}
+		env.Reply(ev, map[string]any{"type": "add_ok"})
+	case "read":
+		var v any = append([]int64{}, s.Set...)
+		if s.counter {
+			v = s.Sum
+		}
+		env.Reply(ev, map[string]any{"type": "read_ok", "value": v})
+	}
+}
+
+func TestSetAndCounterPipelines(t *testing.T) {
+	for _, tc := range []struct {
+		workload string
+		wl       sets.Workload
+		check    func(sets.History) sets.Result
+	}{{"set", sets.Set, sets.CheckSet}, {"counter", sets.Counter, sets.CheckCounter}} {
+		for _, faulty := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/faulty=%v", tc.workload, faulty), func(t *testing.T) {
+				w, _ := workload.Lookup(tc.workload)
+				nodes, _ := workload.ParseNodes("n1=store")
+				test, ops, err := workload.Generate(w, workload.Config{Nodes: nodes, Clients: 4, Ops: 400, Target: "n1", Values: 5, Seed: 3})
+				if err != nil {
+					t.Fatal(err)
+				}
+				kinds := exec.Kinds{"store": func() exec.Node { return &store{counter: tc.workload == "counter", faulty: faulty} }}
+				var trace bytes.Buffer
+				if _, err := sim.Run(&sim.Test{Test: test, Ops: ops}, exec.NewExecutor(kinds, "test"), sim.DefaultOptions(), &trace); err != nil {
+					t.Fatal(err)
+				}
+				r := sets.NewReader(tc.wl)
+				if err := r.Read(&trace, "trace"); err != nil {
+					t.Fatal(err)
+				}
+				res := tc.check(r.Histories()[0])
+				if res.Valid == faulty {
+					t.Fatalf("valid = %v (%s), want %v", res.Valid, res.Witness.Explanation, !faulty)
+				}
+			})
+		}
 	}
 }
