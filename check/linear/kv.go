@@ -39,6 +39,9 @@ const (
 	// CASMissing: refused with Maelstrom error 20, key-does-not-exist:
 	// there was no value (null).
 	CASMissing
+	// CASRefused: refused because the value was not From, null or not:
+	// for histories that do not say which (Jepsen's etcd tests).
+	CASRefused
 )
 
 // Maelstrom error codes that are observations of the state.
@@ -107,8 +110,10 @@ func stepKV(s State, input, output any) (bool, State) {
 		return false, s
 	case CASMismatch:
 		return v.Set && !match, s
-	default: // CASMissing
+	case CASMissing:
 		return !v.Set, s
+	default: // CASRefused
+		return !match, s
 	}
 }
 
@@ -143,8 +148,10 @@ func describeKV(input, output any) string {
 		return what + " → ok"
 	case CASMismatch:
 		return what + " → refused: value differs"
+	case CASMissing:
+		return what + " → refused: no value"
 	}
-	return what + " → refused: no value"
+	return what + " → refused"
 }
 
 type kvBody struct {

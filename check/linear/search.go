@@ -32,12 +32,11 @@ type search struct {
 }
 
 // newSearch prepares ops: unknown read-only operations are dropped, since
-// they constrain nothing. The rest are numbered completed operations first,
-// in call order, then unknown ones: the linearized set is then mostly a run
-// of ones followed by a short window, which the cache stores compactly.
+// they constrain nothing. The rest are numbered unknown operations first,
+// then completed ones, each in call order (see linSet).
 func newSearch(m Model, ops []Operation, target int) *search {
 	s := &search{m: m, target: target}
-	for _, unknown := range []bool{false, true} {
+	for _, unknown := range []bool{true, false} {
 		start := len(s.ops)
 		for i, o := range ops {
 			if o.Unknown() != unknown || unknown && m.readOnly(o.Input) {
@@ -149,7 +148,11 @@ const stopEvery = 1 << 12
 func (s *search) run(budget int) Result {
 	m := s.m
 	state := m.Init()
-	lin := newLinSet(len(s.ops))
+	unknown := 0
+	for unknown < len(s.ops) && s.ops[unknown].Unknown() {
+		unknown++
+	}
+	lin := newLinSet(unknown, len(s.ops)-unknown)
 	seen := newCache(m)
 	var stack []frame
 	remaining := 0 // completed operations not yet linearized
