@@ -17,7 +17,10 @@ const maxInitialEdges = 1_000_000
 // version order of a register is not visible in reads, so only part of it
 // is inferred (Elle §4.2): null, the initial value, precedes every write;
 // and a transaction that read x from a key and then wrote y to it puts x
-// right before y. From those pairs come the ww edges (writer of x →
+// before y. The second is an assumption, Elle's "wfr-keys": it holds for
+// any store whose version order follows commit order, but a store that
+// orders versions some other way could be blamed for cycles it did not
+// make. From those pairs come the ww edges (writer of x →
 // writer of y) and the rw edges (a reader of x → the writer of y; a
 // reader of null → the writer of every write with no known predecessor).
 // Dependencies between writes that no transaction ordered are not
