@@ -99,6 +99,15 @@ func TestPipeline(t *testing.T) {
 			if !tc.valid {
 				t.Logf("%s", res.Summary())
 			}
+			// Same history, same verdict, byte for byte (no map order
+			// leaks into the witness).
+			want, _ := json.Marshal(res.Verdict("list-append"))
+			for range 5 {
+				again, _ := elle.CheckListAppend(hs[0], "strict-serializable")
+				if got, _ := json.Marshal(again.Verdict("list-append")); !bytes.Equal(got, want) {
+					t.Fatalf("a second check gave another verdict:\n%s\n%s", got, want)
+				}
+			}
 		})
 	}
 }
