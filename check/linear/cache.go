@@ -83,45 +83,91 @@ func (b *linSet) window() []uint64 {
 }
 
 // cache is the set of configurations (linearized set, model state) already
-// explored. Entries are chained by hash through one slice, and their
-// windows share one arena, so that adding one allocates nothing but the
-// occasional growth.
+// explored: an open-addressing hash table of entry numbers. Entries and
+// their windows live in blocks that never move once full, so that adding
+// one allocates nothing but, now and then, a new block, and little is
+// copied as the cache grows. The first blocks are small, since most
+// searches are (Explain runs many).
 type cache struct {
 	m       Model
-	heads   map[uint64]int32 // hash → first entry + 1
-	entries []cacheEntry
-	arena   []uint64
+	table   []int32 // entry number + 1; 0 is empty
+	n       int     // entries
+	entries [][]cacheEntry
+	words   [][]uint64 // the windows, each in one block
 }
 
 type cacheEntry struct {
-	next   int32 // next entry with the same hash + 1; 0 ends the chain
+	hash   uint64
 	lo, hi int32
-	off    int32 // window in arena
+	block  int32 // window: words[block][off:off+len]
+	off    int32
 	state  State
 }
 
-func newCache(m Model) *cache { return &cache{m: m, heads: map[uint64]int32{}} }
+const (
+	entryBlock = 1 << 12
+	wordBlock  = 1 << 16
+)
+
+func newCache(m Model) *cache { return &cache{m: m, table: make([]int32, 64)} }
+
+func (c *cache) entry(e int32) *cacheEntry { return &c.entries[e>>12][e&(entryBlock-1)] }
 
 // add records (lin, state) and reports whether it was new.
 func (c *cache) add(lin *linSet, state State) bool {
 	h := lin.hash ^ c.m.hash(state)*0xff51afd7ed558ccd
 	unk, win := lin.words[:lin.uw], lin.window()
-	head := c.heads[h]
-	for e := head; e != 0; e = c.entries[e-1].next {
-		en := &c.entries[e-1]
-		if int(en.lo) != lin.lo || int(en.hi) != lin.hi || !c.m.equal(en.state, state) {
+	n := len(unk) + len(win)
+	mask := len(c.table) - 1
+	i := int(h>>7) & mask
+	for ; c.table[i] != 0; i = (i + 1) & mask {
+		en := c.entry(c.table[i] - 1)
+		if en.hash != h || int(en.lo) != lin.lo || int(en.hi) != lin.hi || !c.m.equal(en.state, state) {
 			continue
 		}
-		stored := c.arena[en.off : int(en.off)+len(unk)+len(win)]
+		stored := c.words[en.block][en.off : int(en.off)+n]
 		if equalWords(stored[:len(unk)], unk) && equalWords(stored[len(unk):], win) {
 			return false
 		}
 	}
-	c.entries = append(c.entries, cacheEntry{next: head, lo: int32(lin.lo), hi: int32(lin.hi), off: int32(len(c.arena)), state: state})
-	c.arena = append(c.arena, unk...)
-	c.arena = append(c.arena, win...)
-	c.heads[h] = int32(len(c.entries))
+
+	// A new configuration: store its window, then the entry.
+	b := len(c.words) - 1
+	if b < 0 || len(c.words[b])+n > cap(c.words[b]) {
+		size := 64
+		if b >= 0 {
+			size = min(2*cap(c.words[b]), wordBlock)
+		}
+		c.words = append(c.words, make([]uint64, 0, max(size, n)))
+		b++
+	}
+	off := len(c.words[b])
+	c.words[b] = append(append(c.words[b], unk...), win...)
+	e := int32(c.n)
+	if c.n%entryBlock == 0 {
+		c.entries = append(c.entries, make([]cacheEntry, 0, min(entryBlock, 16<<len(c.entries))))
+	}
+	last := &c.entries[len(c.entries)-1]
+	*last = append(*last, cacheEntry{hash: h, lo: int32(lin.lo), hi: int32(lin.hi), block: int32(b), off: int32(off), state: state})
+	c.n++
+	c.table[i] = e + 1
+	if 2*c.n > len(c.table) {
+		c.grow()
+	}
 	return true
+}
+
+// grow doubles the table and puts every entry back.
+func (c *cache) grow() {
+	c.table = make([]int32, 2*len(c.table))
+	mask := len(c.table) - 1
+	for e := range int32(c.n) {
+		i := int(c.entry(e).hash>>7) & mask
+		for c.table[i] != 0 {
+			i = (i + 1) & mask
+		}
+		c.table[i] = e + 1
+	}
 }
 
 func equalWords(a, b []uint64) bool {

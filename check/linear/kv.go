@@ -84,12 +84,34 @@ var KV = func() Model {
 	return m
 }()
 
+// boxed holds null and the small integers as States, so that a step to
+// one of them allocates nothing (the runtime does the same for small
+// integers in interfaces, but not for a struct like Value).
+var boxed = func() (b [257]State) {
+	b[256] = Null
+	for i := range 256 {
+		b[i] = Int(int64(i))
+	}
+	return b
+}()
+
+// box returns v as a State.
+func box(v Value) State {
+	switch {
+	case !v.Set:
+		return boxed[256]
+	case v.Int >= 0 && v.Int < 256:
+		return boxed[v.Int]
+	}
+	return v
+}
+
 func stepKV(s State, input, output any) (bool, State) {
 	op := input.(KVOp)
 	v := s.(Value)
 	switch op.Kind {
 	case Write:
-		return true, op.Value
+		return true, box(op.Value)
 	case Read:
 		if output == nil {
 			return true, s
@@ -100,12 +122,12 @@ func stepKV(s State, input, output any) (bool, State) {
 	switch output {
 	case nil: // unknown: if it took effect, it did what the value says
 		if match {
-			return true, Int(op.To)
+			return true, box(Int(op.To))
 		}
 		return true, s
 	case CASOk:
 		if match {
-			return true, Int(op.To)
+			return true, box(Int(op.To))
 		}
 		return false, s
 	case CASMismatch:

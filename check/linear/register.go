@@ -44,20 +44,14 @@ var Register = Model{
 	Step: func(s State, input, output any) (bool, State) {
 		op := input.(RegisterOp)
 		if op.Write {
-			return true, op.Value
+			return true, box(op.Value)
 		}
 		if output == nil {
 			return true, s
 		}
 		return output.(Value) == s.(Value), s
 	},
-	Hash: func(s State) uint64 {
-		v := s.(Value)
-		if !v.Set {
-			return 0x9e3779b97f4a7c15
-		}
-		return uint64(v.Int) * 0xff51afd7ed558ccd
-	},
+	Hash:     hashValue,
 	ReadOnly: func(input any) bool { return !input.(RegisterOp).Write },
 	DescribeOp: func(input, output any) string {
 		op := input.(RegisterOp)
