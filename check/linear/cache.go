@@ -145,7 +145,11 @@ func (c *cache) add(lin *linSet, state State) bool {
 	c.words[b] = append(append(c.words[b], unk...), win...)
 	e := int32(c.n)
 	if c.n%entryBlock == 0 {
-		c.entries = append(c.entries, make([]cacheEntry, 0, min(entryBlock, 16<<len(c.entries))))
+		size := entryBlock // entry e is in block e/entryBlock
+		if len(c.entries) == 0 {
+			size = 16 // grown by append up to entryBlock
+		}
+		c.entries = append(c.entries, make([]cacheEntry, 0, size))
 	}
 	last := &c.entries[len(c.entries)-1]
 	*last = append(*last, cacheEntry{hash: h, lo: int32(lin.lo), hi: int32(lin.hi), block: int32(b), off: int32(off), state: state})
