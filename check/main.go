@@ -26,7 +26,8 @@ import (
 )
 
 type options struct {
-	Budget int `long:"budget" value-name:"STEPS" description:"give up on a run after STEPS search steps: its verdict is valid \"unknown\" (0: no limit)"`
+	Budget int    `long:"budget" value-name:"STEPS" description:"give up on a run after STEPS search steps: its verdict is valid \"unknown\" (0: no limit)"`
+	Format string `long:"format" choice:"ndjson" choice:"table" default:"ndjson" description:"ndjson: one verdict record per run, for tools; table: the verdicts and witnesses laid out for people"`
 }
 
 var opts options
@@ -65,6 +66,7 @@ Examples:
   check register run.ndjson
   cat a.ndjson b.ndjson | check register -
   check register run.ndjson | jq -r .witness.explanation
+  check --format table kv run.ndjson
 
 Exit codes:
   0  every run is linearizable
@@ -116,10 +118,14 @@ func run(o *cli.IO, args []string) error {
 	code := formats.ExitOK
 	for _, h := range r.Histories() {
 		res := verdict.Check(name, m, h, linear.Options{Budget: opts.Budget})
-		if err := w.Write(res.Verdict); err != nil {
+		if opts.Format == "table" {
+			if err := verdict.WriteTable(o.Stdout, res, res.Witness); err != nil {
+				return err
+			}
+		} else if err := w.Write(res.Verdict); err != nil {
 			return err
 		}
-		if res.Summary != "" {
+		if res.Summary != "" && opts.Format != "table" {
 			o.Warnf("%s", res.Summary)
 		}
 		switch {

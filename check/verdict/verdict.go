@@ -62,6 +62,8 @@ type Op struct {
 type Result struct {
 	Verdict formats.Verdict
 	Summary string
+	// Witness is the verdict's witness, decoded (nil when there is none).
+	Witness *Witness
 }
 
 // Valid reports whether the verdict holds (Valid is exactly true).
@@ -95,7 +97,7 @@ func Check(name string, m linear.Model, h history.History, opt linear.Options) R
 		panic(err) // witnesses are plain data
 	}
 	v.Witness = raw
-	return Result{Verdict: v, Summary: fmt.Sprintf("%s: %s: %s", runName(h.Run), NotLinearizable, w.Explanation)}
+	return Result{Verdict: v, Summary: fmt.Sprintf("%s: %s: %s", runName(h.Run), NotLinearizable, w.Explanation), Witness: &w}
 }
 
 func runName(run string) string {
