@@ -19,6 +19,12 @@
 // reading or converting the histories.
 //
 // Porcupine is a dependency of this module only, not of detsys.
+//
+// Measured on the 2-core CI machine (2026-11-25, Porcupine v1.3.1, one
+// round), Porcupine/detsys: etcd 1.76× time, 1.63× peak RSS; kv 1.61×,
+// 1.36×; register-10k 47×, 38×; kv-10k 2.3×, 1.25×; register-100k 108×,
+// 68× (10.6 GiB against 158 MiB); kv-100k 6.9×, 6.6×; in total 3.9 s
+// against 1 min 54 s, 29.6×. The verdicts agreed on all 137 histories.
 package main
 
 import (
