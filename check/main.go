@@ -17,6 +17,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/detsys/detsys/check/history"
 	"github.com/detsys/detsys/check/linear"
@@ -26,8 +27,10 @@ import (
 )
 
 type options struct {
-	Budget int    `long:"budget" value-name:"STEPS" description:"give up on a run after STEPS search steps: its verdict is valid \"unknown\" (0: no limit)"`
-	Format string `long:"format" choice:"ndjson" choice:"table" default:"ndjson" description:"ndjson: one verdict record per run, for tools; table: the verdicts and witnesses laid out for people"`
+	Budget    int           `long:"budget" value-name:"STEPS" description:"give up on a run after STEPS search steps: its verdict is valid \"unknown\" (0: no limit)"`
+	MaxStates int           `long:"max-states" value-name:"N" description:"the same bound as --budget, by the name Jepsen users know: at most N search states per run"`
+	Timeout   time.Duration `long:"timeout" value-name:"D" description:"give up on a run after D of wall time (linearizability models): valid \"unknown\", exit 4 (0: no limit)"`
+	Format    string        `long:"format" choice:"ndjson" choice:"table" default:"ndjson" description:"ndjson: one verdict record per run, for tools; table: the verdicts and witnesses laid out for people"`
 }
 
 var opts options
@@ -117,7 +120,14 @@ func run(o *cli.IO, args []string) error {
 	w := formats.NewWriter(o.Stdout)
 	code := formats.ExitOK
 	for _, h := range r.Histories() {
-		res := verdict.Check(name, m, h, linear.Options{Budget: opts.Budget})
+		lo := linear.Options{Budget: opts.Budget}
+		if opts.MaxStates > 0 && (lo.Budget == 0 || opts.MaxStates < lo.Budget) {
+			lo.Budget = opts.MaxStates
+		}
+		if opts.Timeout > 0 {
+			lo.Deadline = time.Now().Add(opts.Timeout)
+		}
+		res := verdict.Check(name, m, h, lo)
 		if opts.Format == "table" {
 			if err := verdict.WriteTable(o.Stdout, res, res.Witness); err != nil {
 				return err

@@ -64,7 +64,7 @@ func explain(m Model, ops []Operation, opt Options) *Explanation {
 
 	fails := func(k int) bool {
 		p, _ := prefix(ops, ops[ends[k]].Return)
-		return newSearch(m, p, -1).run(opt.Budget) == Illegal
+		return newSearch(m, p, -1).run(opt.Budget, opt.Deadline) == Illegal
 	}
 	k := sort.Search(len(ends), fails)
 	if k == len(ends) {
@@ -79,7 +79,7 @@ func explain(m Model, ops []Operation, opt Options) *Explanation {
 		}
 	}
 	s := newSearch(m, p, target)
-	s.run(opt.Budget)
+	s.run(opt.Budget, opt.Deadline)
 	sort.SliceStable(s.rejected, func(a, b int) bool {
 		ja, _ := json.Marshal(s.rejected[a])
 		jb, _ := json.Marshal(s.rejected[b])

@@ -29,6 +29,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Infinity is the Return of an operation whose outcome is unknown.
@@ -63,6 +64,9 @@ type Options struct {
 	// Budget bounds the number of search steps; 0 means no bound. When it
 	// runs out the result is Unknown.
 	Budget int
+	// Deadline, if not zero, is the wall-clock time after which the search
+	// gives up with Unknown (check --timeout).
+	Deadline time.Time
 }
 
 // Check reports whether ops are linearizable with respect to m. A model
@@ -70,7 +74,7 @@ type Options struct {
 // parallel, and the first that is not linearizable stops the others.
 func Check(m Model, ops []Operation, opt Options) Result {
 	if m.Key == nil {
-		return newSearch(m, ops, -1).run(opt.Budget)
+		return newSearch(m, ops, -1).run(opt.Budget, opt.Deadline)
 	}
 	parts := partition(m, ops)
 	order := make([]int, len(parts)) // largest first, for balance
@@ -94,7 +98,7 @@ func Check(m Model, ops []Operation, opt Options) Result {
 				p := parts[order[i]]
 				s := newSearch(m, p.ops(ops), -1)
 				s.stop = &stop
-				results[order[i]] = s.run(opt.Budget)
+				results[order[i]] = s.run(opt.Budget, opt.Deadline)
 				if results[order[i]] == Illegal {
 					stop.Store(true)
 				}

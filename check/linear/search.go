@@ -3,6 +3,7 @@ package linear
 import (
 	"sort"
 	"sync/atomic"
+	"time"
 )
 
 // search is one run of the just-in-time linearization search over one
@@ -10,9 +11,10 @@ import (
 // (index 0 is the head sentinel); linearizing an operation lifts its two
 // events out of the list, and backtracking puts them back (dancing links).
 type search struct {
-	m   Model
-	ops []Operation // only the operations that take part (see newSearch)
-	idx []int       // ops[i] is the caller's operation idx[i]
+	deadline time.Time // zero: none; past it the result is Unknown
+	m        Model
+	ops      []Operation // only the operations that take part (see newSearch)
+	idx      []int       // ops[i] is the caller's operation idx[i]
 
 	// events: 0 is the head; then one call event per op and one return
 	// event per op that has a return.
@@ -145,7 +147,8 @@ type frame struct {
 // stopEvery is how many steps pass between looks at the stop flag.
 const stopEvery = 1 << 12
 
-func (s *search) run(budget int) Result {
+func (s *search) run(budget int, deadline time.Time) Result {
+	s.deadline = deadline
 	m := s.m
 	state := m.Init()
 	unknown := 0
@@ -168,7 +171,7 @@ func (s *search) run(budget int) Result {
 		if budget > 0 && steps > budget {
 			return Unknown
 		}
-		if steps%stopEvery == 0 && s.stop != nil && s.stop.Load() {
+		if steps%stopEvery == 0 && (s.stop != nil && s.stop.Load() || !s.deadline.IsZero() && time.Now().After(s.deadline)) {
 			return Unknown
 		}
 		// cur is never the head here: a return event of an unlinearized

@@ -82,7 +82,11 @@ func Check(name string, m linear.Model, h history.History, opt linear.Options) R
 	case linear.Unknown:
 		v.Valid = formats.Unknown
 		v.Anomaly = BudgetRanOut
-		return Result{Verdict: v, Summary: fmt.Sprintf("%s: unknown: the search budget (%d steps) ran out", runName(h.Run), opt.Budget)}
+		why := fmt.Sprintf("the search budget (%d steps) ran out", opt.Budget)
+		if opt.Budget == 0 {
+			why = "the time limit (--timeout) ran out"
+		}
+		return Result{Verdict: v, Summary: fmt.Sprintf("%s: unknown: %s", runName(h.Run), why)}
 	}
 	v.Valid = false
 	v.Anomaly = NotLinearizable
