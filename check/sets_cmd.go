@@ -43,14 +43,20 @@ func checkSets(model string, wl sets.Workload, check func(sets.History) sets.Res
 		code := formats.ExitOK
 		for _, h := range r.Histories() {
 			res := check(h)
-			if err := w.Write(res.Verdict(model)); err != nil {
+			summary := ""
+			if !res.Valid {
+				summary = res.Summary()
+			}
+			if err := emit(w, o.Stdout, res.Verdict(model), summary); err != nil {
 				return err
 			}
 			for _, n := range res.Notes {
 				o.Warnf("%s: %s", h.Run, n)
 			}
 			if !res.Valid {
-				o.Warnf("%s", res.Summary())
+				if opts.Format != "table" { // the table has it
+					o.Warnf("%s", res.Summary())
+				}
 				code = formats.ExitViolation
 			}
 		}

@@ -61,7 +61,11 @@ func checkTxn(model string, kind elle.Kind) func(o *cli.IO, files []string) erro
 			if err != nil {
 				return err
 			}
-			if err := w.Write(res.Verdict(model)); err != nil {
+			summary := ""
+			if res.Unknown || !res.Valid {
+				summary = res.Summary()
+			}
+			if err := emit(w, o.Stdout, res.Verdict(model), summary); err != nil {
 				return err
 			}
 			if !res.Unknown {
@@ -71,12 +75,16 @@ func checkTxn(model string, kind elle.Kind) func(o *cli.IO, files []string) erro
 			}
 			switch {
 			case res.Unknown:
-				o.Warnf("%s", res.Summary())
+				if opts.Format != "table" { // the table has it
+					o.Warnf("%s", res.Summary())
+				}
 				if code == formats.ExitOK {
 					code = formats.ExitInconclusive
 				}
 			case !res.Valid:
-				o.Warnf("%s", res.Summary())
+				if opts.Format != "table" { // the table has it
+					o.Warnf("%s", res.Summary())
+				}
 				code = formats.ExitViolation
 			}
 		}
