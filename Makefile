@@ -6,7 +6,7 @@ BIN     := $(CURDIR)/bin
 TOOLS   := gen sched check
 SUTS    := register faulty
 
-.PHONY: all build demo test bench sweep clean
+.PHONY: all build demo test bench bench-check sweep clean
 
 all: build
 
@@ -19,11 +19,17 @@ build:
 demo: build
 	@scripts/demo
 
+# The Porcupine comparison is its own module (the product does not depend
+# on Porcupine); its test checks that both checkers agree on every history.
 test:
 	$(GO) test ./...
+	cd scripts/bench-porcupine && $(GO) test ./...
 
 bench: build
 	@scripts/bench
+
+bench-check:
+	@scripts/bench porcupine
 
 clean:
 	rm -rf $(BIN)
