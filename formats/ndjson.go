@@ -167,3 +167,21 @@ func (w *Writer) Buffered() *bufio.Writer { return w.w }
 
 // Name is the name the reader was given (used in messages).
 func (r *Reader) Name() string { return r.file }
+
+// EachLine calls fn for each record of an NDJSON input (name is used in
+// messages) until the input ends or fn or the reader returns an error.
+func EachLine(in io.Reader, name string, fn func(Line) error) error {
+	r := NewReader(in, name)
+	for {
+		line, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(line); err != nil {
+			return err
+		}
+	}
+}

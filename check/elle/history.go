@@ -91,19 +91,7 @@ func NewReader(k Kind) *Reader { return &Reader{kind: k, groups: map[string]*gro
 // Read reads one NDJSON input; name is used in error messages. It returns
 // the first *formats.InputError, or the underlying read error.
 func (r *Reader) Read(in io.Reader, name string) error {
-	nr := formats.NewReader(in, name)
-	for {
-		line, err := nr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := r.record(line); err != nil {
-			return err
-		}
-	}
+	return formats.EachLine(in, name, r.record)
 }
 
 // Histories returns the histories read so far. Transactions still in

@@ -94,19 +94,7 @@ func NewReader(w Workload) *Reader { return &Reader{w: w, groups: map[string]*gr
 
 // Read reads one NDJSON input; name is used in messages.
 func (r *Reader) Read(in io.Reader, name string) error {
-	nr := formats.NewReader(in, name)
-	for {
-		line, err := nr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := r.record(line); err != nil {
-			return err
-		}
-	}
+	return formats.EachLine(in, name, r.record)
 }
 
 // Histories returns the histories read so far; operations still in
