@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/detsys/detsys/check/sets"
-	"github.com/detsys/detsys/formats"
 	"github.com/detsys/detsys/internal/cli"
 )
 
@@ -39,33 +38,17 @@ func checkSets(model string, wl sets.Workload, check func(sets.History) sets.Res
 		if err := cli.EachInput(o, files, func(in io.Reader, file string) error { return r.Read(in, file) }); err != nil {
 			return err
 		}
-		w := formats.NewWriter(o.Stdout)
-		code := formats.ExitOK
+		vs := newVerdicts(o)
 		for _, h := range r.Histories() {
 			res := check(h)
 			summary := ""
 			if !res.Valid {
 				summary = res.Summary()
 			}
-			if err := emit(w, o.Stdout, res.Verdict(model), summary); err != nil {
+			if err := vs.add(res.Verdict(model), summary, res.Notes); err != nil {
 				return err
 			}
-			for _, n := range res.Notes {
-				o.Warnf("%s: %s", h.Run, n)
-			}
-			if !res.Valid {
-				if opts.Format != "table" { // the table has it
-					o.Warnf("%s", res.Summary())
-				}
-				code = formats.ExitViolation
-			}
 		}
-		if err := w.Flush(); err != nil {
-			return err
-		}
-		if code != formats.ExitOK {
-			return cli.Exit(code)
-		}
-		return nil
+		return vs.close()
 	}
 }

@@ -7,7 +7,52 @@ import (
 	"text/tabwriter"
 
 	"github.com/detsys/detsys/formats"
+	"github.com/detsys/detsys/internal/cli"
 )
+
+// verdicts writes the verdicts of the transactional and set-like
+// checkers, says on stderr why a run fails (unless the table already
+// does), and keeps the exit code: 1 if any run is not valid, else 4 if
+// any is unknown.
+type verdicts struct {
+	o    *cli.IO
+	w    *formats.Writer
+	code int
+}
+
+func newVerdicts(o *cli.IO) *verdicts { return &verdicts{o: o, w: formats.NewWriter(o.Stdout)} }
+
+// add writes one run's verdict; summary is its one-line explanation when
+// it does not hold, notes are remarks for stderr.
+func (vs *verdicts) add(v formats.Verdict, summary string, notes []string) error {
+	if err := emit(vs.w, vs.o.Stdout, v, summary); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		vs.o.Warnf("%s: %s", v.Run, n)
+	}
+	if summary != "" && opts.Format != "table" { // the table has it
+		vs.o.Warnf("%s", summary)
+	}
+	switch {
+	case v.Valid == false:
+		vs.code = formats.ExitViolation
+	case v.Valid != true && vs.code == formats.ExitOK:
+		vs.code = formats.ExitInconclusive
+	}
+	return nil
+}
+
+// close flushes the records and returns the exit code as an error.
+func (vs *verdicts) close() error {
+	if err := vs.w.Flush(); err != nil {
+		return err
+	}
+	if vs.code != formats.ExitOK {
+		return cli.Exit(vs.code)
+	}
+	return nil
+}
 
 // emit writes one verdict of the transactional or set-like checkers: the
 // record itself, or with --format table the same content laid out for

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/detsys/detsys/check/elle"
-	"github.com/detsys/detsys/formats"
 	"github.com/detsys/detsys/internal/cli"
 )
 
@@ -54,46 +53,23 @@ func checkTxn(model string, kind elle.Kind) func(o *cli.IO, files []string) erro
 		if err := cli.EachInput(o, files, func(in io.Reader, file string) error { return r.Read(in, file) }); err != nil {
 			return err
 		}
-		w := formats.NewWriter(o.Stdout)
-		code := formats.ExitOK
+		vs := newVerdicts(o)
 		for _, h := range r.Histories() {
 			res, err := elle.Check(kind, h, txnOpts.Consistency)
 			if err != nil {
 				return err
 			}
-			summary := ""
+			summary, notes := "", res.Notes
 			if res.Unknown || !res.Valid {
 				summary = res.Summary()
 			}
-			if err := emit(w, o.Stdout, res.Verdict(model), summary); err != nil {
+			if res.Unknown {
+				notes = nil // the summary says what ran out
+			}
+			if err := vs.add(res.Verdict(model), summary, notes); err != nil {
 				return err
 			}
-			if !res.Unknown {
-				for _, n := range res.Notes {
-					o.Warnf("%s: %s", h.Run, n)
-				}
-			}
-			switch {
-			case res.Unknown:
-				if opts.Format != "table" { // the table has it
-					o.Warnf("%s", res.Summary())
-				}
-				if code == formats.ExitOK {
-					code = formats.ExitInconclusive
-				}
-			case !res.Valid:
-				if opts.Format != "table" { // the table has it
-					o.Warnf("%s", res.Summary())
-				}
-				code = formats.ExitViolation
-			}
 		}
-		if err := w.Flush(); err != nil {
-			return err
-		}
-		if code != formats.ExitOK {
-			return cli.Exit(code)
-		}
-		return nil
+		return vs.close()
 	}
 }
