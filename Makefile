@@ -3,8 +3,10 @@
 
 GO      ?= go
 BIN     := $(CURDIR)/bin
-TOOLS   := gen sched check
-SUTS    := register faulty
+# Every top-level directory with a main.go is a tool; every exec/examples/NAME
+# is the executor sut-NAME (script_test.go finds the same list).
+TOOLS   := $(patsubst %/main.go,%,$(wildcard */main.go))
+SUTS    := $(patsubst exec/examples/%/main.go,%,$(wildcard exec/examples/*/main.go))
 
 .PHONY: all build demo test bench bench-check sweep clean
 

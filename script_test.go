@@ -20,14 +20,29 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
 
-// Binaries lists every binary the repository builds: name → package. The
-// Makefile builds the same list into bin/.
-var Binaries = map[string]string{
-	"gen":          "./gen",
-	"sched":        "./sched",
-	"check":        "./check",
-	"sut-register": "./exec/examples/register",
-	"sut-faulty":   "./exec/examples/faulty",
+// binaries lists every binary the repository builds, name → package: each
+// top-level directory with a main.go is a tool of that name, and each
+// exec/examples/NAME is the executor sut-NAME. The Makefile finds the same
+// list the same way, so a new tool needs no edit here.
+func binaries() (map[string]string, error) {
+	bins := map[string]string{}
+	tools, err := filepath.Glob("*/main.go")
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range tools {
+		dir := filepath.Dir(m)
+		bins[dir] = "./" + dir
+	}
+	suts, err := filepath.Glob("exec/examples/*/main.go")
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range suts {
+		dir := filepath.Dir(m)
+		bins["sut-"+filepath.Base(dir)] = "./" + filepath.ToSlash(dir)
+	}
+	return bins, nil
 }
 
 var binDir, repoRoot string
@@ -41,13 +56,33 @@ func TestMain(m *testing.M) {
 	}
 	code := func() int {
 		defer os.RemoveAll(dir)
-		for name, pkg := range Binaries {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg)
-			cmd.Stderr = os.Stderr
-			if err := cmd.Run(); err != nil {
-				fmt.Fprintf(os.Stderr, "building %s: %v\n", name, err)
-				return 1
+		bins, err := binaries()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		// One go build per binary, all at once: the toolchain shares the
+		// work of common packages through its cache.
+		errs := make(chan error, len(bins))
+		for name, pkg := range bins {
+			go func() {
+				cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg)
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					err = fmt.Errorf("building %s: %v\n%s", name, err, out)
+				}
+				errs <- err
+			}()
+		}
+		failed := false
+		for range bins {
+			if err := <-errs; err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				failed = true
 			}
+		}
+		if failed {
+			return 1
 		}
 		binDir = dir
 		return m.Run()
