@@ -8,7 +8,7 @@ BIN     := $(CURDIR)/bin
 TOOLS   := $(patsubst %/main.go,%,$(wildcard */main.go))
 SUTS    := $(patsubst exec/examples/%/main.go,%,$(wildcard exec/examples/*/main.go))
 
-.PHONY: all build demo test bench bench-check sweep clean
+.PHONY: all build deps demo test bench bench-check sweep clean
 
 all: build
 
@@ -18,12 +18,15 @@ build:
 	@for s in $(SUTS); do echo "$(GO) build -o $(BIN)/sut-$$s ./exec/examples/$$s"; \
 		$(GO) build -o $(BIN)/sut-$$s ./exec/examples/$$s || exit 1; done
 
-demo: build
+deps:
+	@scripts/deps
+
+demo: deps build
 	@scripts/demo
 
 # The Porcupine comparison is its own module (the product does not depend
 # on Porcupine); its test checks that both checkers agree on every history.
-test:
+test: deps
 	$(GO) test ./...
 	cd scripts/bench-porcupine && $(GO) test ./...
 
