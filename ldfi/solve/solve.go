@@ -79,11 +79,16 @@ func Next(runs []*lineage.Run, sp spec.Spec, next int, progress Progress) Result
 	if sp.MaxFaults > 0 && sp.MaxFaults < maxK {
 		maxK = sp.MaxFaults
 	}
-	for k := 0; k <= maxK; k++ {
+	for k := 0; k <= maxK && !p.unsat; k++ {
 		var level [][]int
 		for len(level) < MaxPerLevel {
 			p.g.Assume(p.card.Leq(k))
 			if p.g.Solve() != 1 {
+				if len(p.g.Why(nil)) == 0 {
+					// Unsatisfiable whatever the bound: no larger k helps
+					// (and gini must not be asked again after this).
+					p.unsat = true
+				}
 				break
 			}
 			var m []int
@@ -100,6 +105,7 @@ func Next(runs []*lineage.Run, sp spec.Spec, next int, progress Progress) Result
 				p.g.Add(p.faults[i].lit.Not())
 			}
 			p.g.Add(0)
+
 		}
 		if len(level) == MaxPerLevel {
 			res.Truncated = true
@@ -125,6 +131,19 @@ func Next(runs []*lineage.Run, sp spec.Spec, next int, progress Progress) Result
 		res.Level = maxK + 1
 	}
 	return res
+}
+
+// Candidates are the admissible faults that touch some good run's
+// lineage or were in a set already tried: the solver's variables, in
+// order.
+func Candidates(runs []*lineage.Run, sp spec.Spec) []formats.Fault {
+	p := &problem{sp: sp, c: logic.NewC(), byKey: map[key]int{}, crash: map[string][]int{}}
+	p.collect(runs)
+	out := make([]formats.Fault, len(p.faults))
+	for i, f := range p.faults {
+		out[i] = f.f
+	}
+	return out
 }
 
 // fault is one admissible fault and its variable.
@@ -154,6 +173,7 @@ type problem struct {
 	crash  map[string][]int // node → its crash faults, by time
 	card   *logic.CardSort
 	cls    [][]z.Lit // clauses, added to g once the circuit is in
+	unsat  bool      // an empty clause: nothing satisfies
 }
 
 func newProblem(runs []*lineage.Run, sp spec.Spec) *problem {
@@ -207,7 +227,24 @@ func newProblem(runs []*lineage.Run, sp spec.Spec) *problem {
 	return p
 }
 
-func (p *problem) clause(ms ...z.Lit) { p.cls = append(p.cls, ms) }
+// clause adds a clause, without repeated literals (gini does not take
+// them), and drops it if it holds anyway (x ∨ ¬x).
+func (p *problem) clause(ms ...z.Lit) {
+	out := make([]z.Lit, 0, len(ms))
+	for _, m := range ms {
+		if slices.Contains(out, m.Not()) {
+			return
+		}
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		p.unsat = true // gini does not take the empty clause
+		return
+	}
+	p.cls = append(p.cls, out)
+}
 
 // collect gathers the admissible faults that touch some good run's
 // lineage, and those of the sets already tried, in a fixed order.
