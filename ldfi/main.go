@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"math/rand/v2"
+	"sort"
 	"strings"
 	"time"
 
@@ -37,6 +39,7 @@ type options struct {
 	MaxFaults int           `long:"max-faults" value-name:"N" description:"at most N faults in a set (0: no limit)" default:"0"`
 	Next      int           `long:"next" value-name:"K" description:"write up to K fault sets, so that K runs can go in parallel" default:"1"`
 	Goals     []string      `long:"goal" value-name:"GOAL" description:"what the lineage is traced back from (repeatable; default: ok and state): ok, ok:CLIENT, state, state:NODE, state:NODE.PATH, state:*.PATH, record:FIELD=VALUE,…"`
+	Random    *uint64       `long:"random" value-name:"SEED" description:"random search instead (the paper's baseline): fault sets drawn at random from the spec, seeded with SEED and the number of runs read"`
 	Quiet     bool          `long:"quiet" short:"q" description:"no summary line on stderr"`
 }
 
@@ -125,7 +128,13 @@ func run(o *cli.IO, opt *options, args []string) error {
 	if err != nil {
 		return err
 	}
-	var st formats.Search
+	st := formats.Search{Spec: formats.FailureSpec{Crashes: sp.Crashes, MaxFaults: sp.MaxFaults}}
+	if sp.EOT != spec.Unbounded {
+		st.Spec.EOT = &sp.EOT
+	}
+	if sp.EFF != spec.Unbounded {
+		st.Spec.EFF = &sp.EFF
+	}
 	if len(runs) > 0 {
 		first := runs[0]
 		st.Test, st.Seed = first.Test, first.Seed
@@ -143,6 +152,10 @@ func run(o *cli.IO, opt *options, args []string) error {
 		}
 	}
 
+	if opt.Random != nil {
+		return random(o, opt, sp, rd, runs, st)
+	}
+
 	var progress solve.Progress
 	if o.IsTerminal() && !opt.Quiet {
 		progress = func(level, found int) {
@@ -155,14 +168,7 @@ func run(o *cli.IO, opt *options, args []string) error {
 	}
 
 	st.Runs, st.Good, st.Candidates = res.Runs, res.Good, res.Faults
-	st.Spec = formats.FailureSpec{Crashes: sp.Crashes, MaxFaults: sp.MaxFaults}
-	if sp.EOT != spec.Unbounded {
-		st.Spec.EOT = &sp.EOT
-	}
-	if sp.EFF != spec.Unbounded {
-		st.Spec.EFF = &sp.EFF
-	}
-	space, ruled, haveSpace := estimate(runs, sp, res)
+	space, ruled, haveSpace := estimate(nodesOf(rd, runs), sp, res)
 	if haveSpace {
 		f, l := spec.Float(space)
 		st.SpaceLog10 = &l
@@ -201,17 +207,8 @@ func run(o *cli.IO, opt *options, args []string) error {
 
 // estimate is the size of the spec's space for the test's nodes and how
 // much of it is ruled out (nil when the space is too big to count by size).
-func estimate(runs []*lineage.Run, sp spec.Spec, res solve.Result) (space, ruled *big.Int, ok bool) {
-	if len(runs) == 0 {
-		return nil, nil, false
-	}
-	n := 0
-	for _, nd := range runs[0].Nodes {
-		if !formats.IsClientName(nd.Name) {
-			n++
-		}
-	}
-	s, ok := sp.Estimate(n)
+func estimate(nodes []string, sp spec.Spec, res solve.Result) (space, ruled *big.Int, ok bool) {
+	s, ok := sp.Estimate(len(nodes))
 	if !ok {
 		return nil, nil, false
 	}
@@ -219,6 +216,72 @@ func estimate(runs []*lineage.Run, sp spec.Spec, res solve.Result) (space, ruled
 		return s.Total, s.Total, true
 	}
 	return s.Total, s.AtMost(res.Level - 1), true
+}
+
+// nodesOf are the names of the test's nodes: from the runs, or from a
+// test record in the input.
+func nodesOf(rd *lineage.Reader, runs []*lineage.Run) []string {
+	specs := rd.TestNodes
+	if len(runs) > 0 {
+		specs = runs[0].Nodes
+	}
+	var names []string
+	for _, n := range specs {
+		if !formats.IsClientName(n.Name) {
+			names = append(names, n.Name)
+		}
+	}
+	return names
+}
+
+// random writes --next fault sets drawn at random from the spec, none of
+// them a set already tried.
+func random(o *cli.IO, opt *options, sp spec.Spec, rd *lineage.Reader, runs []*lineage.Run, st formats.Search) error {
+	nodes := nodesOf(rd, runs)
+	if len(nodes) == 0 {
+		return cli.Usagef("--random needs the test's nodes: give the test (gen's output) or a run as input")
+	}
+	tried := map[string]bool{}
+	for _, r := range runs {
+		st.Runs++
+		if r.Good() {
+			st.Good++
+		}
+		tried[faultKey(r.Faults)] = true
+	}
+	if s, ok := sp.Estimate(len(nodes)); ok {
+		f, l := spec.Float(s.Total)
+		st.SpaceLog10 = &l
+		if l < 300 {
+			st.Space = &f
+		}
+	}
+	rng := rand.New(rand.NewPCG(*opt.Random, uint64(len(runs))))
+	w := formats.NewWriter(o.Stdout)
+	for n, draws := 0, 0; n < opt.Next && draws < 1000*opt.Next; draws++ {
+		fs := sp.Draw(rng, nodes)
+		if fs == nil {
+			fs = []formats.Fault{}
+		}
+		if k := faultKey(fs); !tried[k] {
+			tried[k] = true
+			n++
+			if err := w.Write(formats.Suggestion{Type: formats.TypeFaults, Faults: fs, Size: len(fs), Search: st}); err != nil {
+				return err
+			}
+		}
+	}
+	return w.Flush()
+}
+
+func faultKey(fs []formats.Fault) string {
+	keys := make([]string, len(fs))
+	for i, f := range fs {
+		b, _ := f.MarshalJSON()
+		keys[i] = string(b)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, "\n")
 }
 
 func summary(sp spec.Spec, res solve.Result, space, ruled *big.Int, haveSpace bool) string {

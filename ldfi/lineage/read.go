@@ -88,6 +88,10 @@ type GoalStep struct {
 // Reader collects the runs of NDJSON traces and verdicts, which may come
 // in any number of inputs: a verdict may be in another file than its run.
 type Reader struct {
+	// TestNodes are the nodes of the last test record read, if any (a
+	// test case may come along with its runs).
+	TestNodes []formats.NodeSpec
+
 	goals []Goal
 	runs  []*Run
 	byID  map[string]*building
@@ -138,6 +142,13 @@ func (r *Reader) Read(in io.Reader, name string) error {
 
 func (r *Reader) line(l formats.Line) error {
 	switch typ := l.Type(); typ {
+	case formats.TypeTest:
+		var t formats.Test
+		if err := l.Decode(&t); err != nil {
+			return err
+		}
+		r.TestNodes = t.Nodes
+		return nil
 	case formats.TypeRun:
 		var rec formats.Run
 		if err := l.Decode(&rec); err != nil {

@@ -80,6 +80,7 @@ func Next(runs []*lineage.Run, sp spec.Spec, next int, progress Progress) Result
 		maxK = sp.MaxFaults
 	}
 	for k := 0; k <= maxK && !p.unsat; k++ {
+		p.fresh()
 		var level [][]int
 		for len(level) < MaxPerLevel {
 			p.g.Assume(p.card.Leq(k))
@@ -101,10 +102,13 @@ func Next(runs []*lineage.Run, sp spec.Spec, next int, progress Progress) Result
 			if len(m) == 0 {
 				break // the empty set: nothing is ever smaller
 			}
-			for _, i := range m {
-				p.g.Add(p.faults[i].lit.Not())
+			block := make([]z.Lit, len(m))
+			for j, i := range m {
+				block[j] = p.faults[i].lit.Not()
+				p.g.Add(block[j])
 			}
 			p.g.Add(0)
+			p.cls = append(p.cls, block)
 
 		}
 		if len(level) == MaxPerLevel {
@@ -174,6 +178,8 @@ type problem struct {
 	card   *logic.CardSort
 	cls    [][]z.Lit // clauses, added to g once the circuit is in
 	unsat  bool      // an empty clause: nothing satisfies
+
+	crashCard *logic.CardSort // over "node crashed", when it can bind
 }
 
 func newProblem(runs []*lineage.Run, sp spec.Spec) *problem {
@@ -211,10 +217,20 @@ func newProblem(runs []*lineage.Run, sp spec.Spec) *problem {
 		p.blockExactly(r.Faults)
 	}
 
+	p.crashCard = crashCard
+	return p
+}
+
+// fresh loads the problem into a new solver. gini v1.0.4 can answer a
+// Solve that follows an unsatisfiable one (under other assumptions) with
+// a model that violates a clause ("internal error in solve: sat model"),
+// so each level starts afresh; within a level, models are blocked
+// incrementally.
+func (p *problem) fresh() {
 	p.g = gini.New()
 	p.c.ToCnf(p.g)
-	if crashCard != nil {
-		p.g.Add(crashCard.Leq(sp.Crashes))
+	if p.crashCard != nil {
+		p.g.Add(p.crashCard.Leq(p.sp.Crashes))
 		p.g.Add(0)
 	}
 	for _, cl := range p.cls {
@@ -223,8 +239,6 @@ func newProblem(runs []*lineage.Run, sp spec.Spec) *problem {
 		}
 		p.g.Add(0)
 	}
-	p.cls = nil
-	return p
 }
 
 // clause adds a clause, without repeated literals (gini does not take

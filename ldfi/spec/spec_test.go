@@ -1,8 +1,11 @@
 package spec
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/detsys/detsys/formats"
 )
 
 // The paper's Combinations (SIGMOD'15, Figures 12 and 13), recomputed with
@@ -68,5 +71,44 @@ func TestParseTime(t *testing.T) {
 		if _, err := ParseTime(in, ms); err == nil {
 			t.Errorf("ParseTime(%q): no error", in)
 		}
+	}
+}
+
+func TestDraw(t *testing.T) {
+	s := Spec{EOT: 4, EFF: 2, Round: 1, Crashes: 1}
+	nodes := []string{"a", "b", "c"}
+	crashes, omissions := 0, 0
+	for seed := uint64(0); seed < 1000; seed++ {
+		fs := s.Draw(rand.New(rand.NewPCG(seed, 0)), nodes)
+		again := s.Draw(rand.New(rand.NewPCG(seed, 0)), nodes)
+		if len(fs) != len(again) {
+			t.Fatalf("seed %d: %d faults, then %d", seed, len(fs), len(again))
+		}
+		down := map[string]int64{}
+		for _, f := range fs {
+			switch f.Kind {
+			case "crash":
+				crashes++
+				down[f.Node] = f.At
+				if f.At >= s.EOT {
+					t.Fatalf("crash at %d, EOT %d", f.At, s.EOT)
+				}
+			case "omission":
+				omissions++
+				if !s.Admissible(formats.Fault{Kind: "omission", From: f.From, To: f.To, At: f.At}) {
+					t.Fatalf("inadmissible %+v", f)
+				}
+				if c, ok := down[f.From]; ok && f.At >= c {
+					t.Fatalf("omission from %s at %d after its crash at %d", f.From, f.At, c)
+				}
+			}
+		}
+		if len(down) > s.Crashes {
+			t.Fatalf("%d crashes", len(down))
+		}
+	}
+	// About half the crash draws crash a node; about half the slots lose.
+	if crashes < 400 || crashes > 600 || omissions < 4000 || omissions > 6000 {
+		t.Errorf("%d crashes and %d omissions in 1000 draws", crashes, omissions)
 	}
 }
