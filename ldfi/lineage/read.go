@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 
 	"github.com/tidwall/gjson"
@@ -57,12 +58,21 @@ type Step struct {
 	// node's state (-1: none): what a node does depends on its state, so
 	// a step depends on the steps that made that state.
 	Prev int
+	// Deps are the deliveries at the node since Prev: a node may keep what
+	// a message brought where the trace does not show it (unexported
+	// fields, a json.Marshaler), to act on later, so a step depends on
+	// them too. A repeat of a message already delivered (same sender, same
+	// body) is taken to bring nothing new and is not among them.
+	Deps []int
 	// Armer is, for a timer, the step that armed it (-1: unknown).
 	Armer int
 	// Trigger is, for a deliver, the message delivered followed by its
-	// alternatives (later deliveries of an identical body to the same
-	// node: had the first been lost, they would have done the same work);
-	// for an ok, the reply. The step happens if any of them arrives.
+	// alternatives: later deliveries of an identical body to the same node
+	// that changed nothing the trace shows, before anything else changed
+	// the node's state (had the first been lost, they would have done its
+	// work) — from any sender if the first changed the node's state, else
+	// from the same sender only; for an ok, the reply.
+	// The step happens if any of them arrives.
 	Trigger []Delivery
 }
 
@@ -116,8 +126,18 @@ type track struct {
 	hasPrev bool
 	lastSC  int
 	armed   map[string]int
-	bodies  map[string][]int // deliveries to the node by body: the alternatives
+	delivs  []delivInfo     // deliveries to the node: the alternatives
+	since   []int           // deliveries since lastSC that brought something new
+	epoch   int             // state changes so far
+	seen    map[string]bool // sender + body of every delivery so far
 	paths   map[string]*pathTrack
+}
+
+type delivInfo struct {
+	idx        int
+	from, body string
+	changed    bool
+	epoch      int // state changes at the node up to and including this step
 }
 
 type pathTrack struct {
@@ -206,7 +226,7 @@ func (r *Reader) get(id string) *building {
 func (b *building) node(name string) *track {
 	t, ok := b.nodes[name]
 	if !ok {
-		t = &track{lastSC: -1, armed: map[string]int{}, bodies: map[string][]int{}, paths: map[string]*pathTrack{}}
+		t = &track{lastSC: -1, armed: map[string]int{}, seen: map[string]bool{}, paths: map[string]*pathTrack{}}
 		b.nodes[name] = t
 	}
 	return t
@@ -249,8 +269,9 @@ func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
 	switch s.Type {
 	case formats.TypeInit, formats.TypeRestart:
 		st.Root = true
-		t.hasPrev, t.state, t.lastSC = false, nil, -1
+		t.hasPrev, t.state, t.lastSC, t.since = false, nil, -1, nil
 		clear(t.armed)
+		clear(t.seen)
 		delete(run.crashed, node)
 	case formats.TypeInvoke:
 		st.Root = true
@@ -264,14 +285,13 @@ func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
 			d.Send = m.step
 		}
 		st.Trigger = []Delivery{d}
-		body := string(s.Body)
-		t.bodies[body] = append(t.bodies[body], idx)
 	case formats.TypeOk:
 		if m, ok := b.msgs[s.ID]; ok && s.ID != "" {
 			st.Trigger = []Delivery{{ID: s.ID, From: m.from, To: node, SentAt: m.sentAt, At: s.At, Send: m.step}}
 		}
 	}
 	st.Prev = t.lastSC
+	st.Deps = slices.Clone(t.since)
 	for _, m := range s.Sends {
 		b.msgs[m.ID] = sent{step: idx, from: node, sentAt: s.At}
 	}
@@ -286,10 +306,12 @@ func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
 	b.index[s.Step] = idx
 	run.Steps = append(run.Steps, st)
 
+	changed := false
 	if s.State != nil {
-		changed := !t.hasPrev || !bytes.Equal(t.state, s.State)
+		changed = !t.hasPrev || !bytes.Equal(t.state, s.State)
 		if changed {
-			t.lastSC = idx
+			t.lastSC, t.since = idx, nil
+			t.epoch++
 		}
 		for _, g := range goals {
 			if g.Kind != GoalState || (g.Who != "" && g.Who != node) {
@@ -310,6 +332,16 @@ func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
 		}
 		t.state = append(t.state[:0], s.State...)
 		t.hasPrev = true
+	}
+	if s.Type == formats.TypeDeliver {
+		body := string(s.Body)
+		t.delivs = append(t.delivs, delivInfo{idx: idx, from: s.From, body: body, changed: changed, epoch: t.epoch})
+		if k := s.From + "\x00" + body; !t.seen[k] {
+			t.seen[k] = true
+			if !changed {
+				t.since = append(t.since, idx)
+			}
+		}
 	}
 	for _, g := range goals {
 		switch {
@@ -347,11 +379,17 @@ func (r *Reader) Runs() ([]*Run, error) {
 		for _, name := range names {
 			t := b.nodes[name]
 			// Alternatives: a later delivery of the same body to the same
-			// node would have done what the first did.
-			for _, idxs := range t.bodies {
-				for i, idx := range idxs {
-					for _, alt := range idxs[i+1:] {
-						run.Steps[idx].Trigger = append(run.Steps[idx].Trigger, run.Steps[alt].Trigger[0])
+			// node, which changed nothing, and before the node's state moved
+			// on, would have done what the first did. (After it moved on —
+			// a timeout decided, say — it might not: counting it would make
+			// the goal look harder to break than it is.)
+			for i, d := range t.delivs {
+				for _, alt := range t.delivs[i+1:] {
+					if alt.epoch != d.epoch {
+						break
+					}
+					if alt.body == d.body && !alt.changed && (d.changed || alt.from == d.from) {
+						run.Steps[d.idx].Trigger = append(run.Steps[d.idx].Trigger, run.Steps[alt.idx].Trigger[0])
 					}
 				}
 			}

@@ -111,6 +111,9 @@ func randomRuns(rng *rand.Rand) []*lineage.Run {
 			if i > 0 && rng.IntN(2) == 0 {
 				s.Prev = rng.IntN(i)
 			}
+			if i > 1 && rng.IntN(3) == 0 {
+				s.Deps = append(s.Deps, rng.IntN(i))
+			}
 			pool = append(pool, formats.Fault{Kind: formats.FaultCrash, Node: s.Node, At: at})
 			run.Steps = append(run.Steps, s)
 			at += int64(rng.IntN(2))
@@ -195,7 +198,7 @@ func satisfies(runs []*lineage.Run, sp spec.Spec, f []formats.Fault) bool {
 		return slices.ContainsFunc(f, func(x formats.Fault) bool { return x.Kind == formats.FaultCrash && x.Node == node && x.At <= at })
 	}
 	for _, r := range runs {
-		if subset(r.Faults, f) && len(r.Faults) == len(uniq(f)) && subset(f, r.Faults) {
+		if subset(r.Faults, f) && subset(f, r.Faults) {
 			return false // tried
 		}
 		if !r.Good() || !subset(r.Faults, f) {
@@ -215,6 +218,11 @@ func satisfies(runs []*lineage.Run, sp spec.Spec, f []formats.Fault) bool {
 			}
 			if s.Prev >= 0 && broken(s.Prev) || s.Armer >= 0 && broken(s.Armer) {
 				return true
+			}
+			for _, d := range s.Deps {
+				if broken(d) {
+					return true
+				}
 			}
 			if len(s.Trigger) == 0 {
 				return false

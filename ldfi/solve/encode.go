@@ -61,6 +61,9 @@ func (e *encoder) step(i int) z.Lit {
 	if s.Armer >= 0 {
 		why = append(why, e.step(s.Armer))
 	}
+	for _, d := range s.Deps {
+		why = append(why, e.step(d))
+	}
 	switch len(s.Trigger) {
 	case 0:
 	case 1:

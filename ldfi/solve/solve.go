@@ -320,6 +320,9 @@ func walk(r *lineage.Run, fn func(lineage.Step)) {
 		fn(s)
 		push(s.Prev)
 		push(s.Armer)
+		for _, d := range s.Deps {
+			push(d)
+		}
 		for _, d := range s.Trigger {
 			push(d.Send)
 		}
