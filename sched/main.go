@@ -42,6 +42,8 @@ type options struct {
 	ExecTimeout    time.Duration `long:"exec-timeout" value-name:"D" description:"wall time to wait for the executor's answer to one step" default:"30s"`
 	ConnectTimeout time.Duration `long:"connect-timeout" value-name:"D" description:"wall time to wait for the executor to open its pipes" default:"10s"`
 	Quiet          bool          `long:"quiet" short:"q" description:"no statistics line on stderr"`
+
+	CheckDeterminism int `long:"check-determinism" value-name:"N" description:"run the test N times (fresh executor each time) and exit 1 with diverge's report on stderr if any trace differs from the first; stdout gets the first"`
 }
 
 const long = `
@@ -52,6 +54,7 @@ Examples:
   gen register | sched --exec sut-register --drop 0.1 --crash 1 --restart-after 1s
   sched --exec sut-register --faults faults.ndjson < test.ndjson > run.ndjson
   sut-register --pipe /tmp/p &  gen register | sched --pipe /tmp/p
+  sched --check-determinism 5 --seed 3 --exec sut-nondet test.ndjson > /dev/null
 
 Faults (--faults), one JSON object a line; times are simulated nanoseconds:
   {"kind":"omission","from":"frontend","to":"register2","at":1000000}
@@ -62,7 +65,7 @@ Faults (--faults), one JSON object a line; times are simulated nanoseconds:
 At the end one line of statistics goes to stderr: steps, simulated and
 wall time, events/s and the simulated:wall ratio.
 
-Exit codes: 0 ran · 2 usage · 3 malformed test or faults · 5 executor failed
+Exit codes: 0 ran · 1 --check-determinism: the runs differ · 2 usage · 3 malformed test or faults · 5 executor failed
 (died, hung or answered garbage: the trace up to that step is written,
 ending with an "end" record with reason "error").`
 
@@ -95,6 +98,9 @@ func run(o *cli.IO, opt *options, args []string) error {
 		if so.Faults, err = readFaults(opt.Faults, t); err != nil {
 			return err
 		}
+	}
+	if opt.CheckDeterminism > 0 {
+		return checkDeterminism(o, opt, t, so)
 	}
 
 	var x *pipe.Client

@@ -34,7 +34,7 @@ func WriteText(w io.Writer, d *formats.Divergence, same *formats.Identical) erro
 		fmt.Fprintf(&b, "diverged at %s: %s ended at line %d, %s goes on\n", where, d.B.File, d.B.Line, d.A.File)
 	default:
 		fmt.Fprintf(&b, "diverged at %s: %s:%d and %s:%d\n", where, d.A.File, d.A.Line, d.B.File, d.B.Line)
-		fmt.Fprintf(&b, "fields that differ: %s\n", strings.Join(d.Fields, ", "))
+		fmt.Fprintf(&b, "fields that differ: %s\n", fieldList(d.Fields))
 	}
 	if len(d.Ignored) > 0 {
 		fmt.Fprintf(&b, "ignored (they name the run): %s\n", strings.Join(d.Ignored, ", "))
@@ -61,4 +61,15 @@ func WriteText(w io.Writer, d *formats.Divergence, same *formats.Identical) erro
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// textFields is how many field paths the text report shows (the NDJSON
+// record has them all).
+const textFields = 12
+
+func fieldList(fields []string) string {
+	if len(fields) <= textFields {
+		return strings.Join(fields, ", ")
+	}
+	return fmt.Sprintf("%s, … (%d in all)", strings.Join(fields[:textFields], ", "), len(fields))
 }
