@@ -82,7 +82,7 @@ func run(o *cli.IO, args []string) error {
 	traces := len(args) > 0 || len(opts.GoCoverDir) == 0
 	if traces {
 		err := cli.EachInput(o, args, func(in io.Reader, name string) error {
-			return formats.EachLine(in, name, r.Add)
+			return r.Read(in, name)
 		})
 		if err != nil {
 			return err

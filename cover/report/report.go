@@ -9,7 +9,7 @@
 // and sweeps of many seeds work as they come:
 //
 //	r := report.New()
-//	formats.EachLine(f, "runs.ndjson", r.Add)
+//	r.Read(f, "runs.ndjson") // or r.Add(line) record by record
 //	sections := r.Sections() // one formats.Cover* record per section
 //
 // States are told apart by a 64-bit FNV-1a hash of their bytes as
@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"regexp"
 	"sort"
 
@@ -68,6 +69,7 @@ type run struct {
 	id      string
 	nodes   map[string]bool // nil: no run record, clients by name only
 	pending map[string]string
+	labels  map[string]string // name → label (the client-name test is a regexp)
 	newSt   int
 	events  map[string]bool // events (and node faults) this run has been counted for
 }
@@ -98,18 +100,18 @@ func New() *Report {
 // (verdicts, tests, …) are skipped. A malformed record is an
 // *formats.InputError naming its file, line and field.
 func (r *Report) Add(l formats.Line) error {
-	rec := gjson.ParseBytes(l.Data)
-	typ := rec.Get("type").Str
+	typ := formats.TypeOf(l.Data)
 	switch typ {
 	case formats.TypeRun:
-		return r.addRun(l, rec)
+		return r.addRun(l)
 	case formats.TypeInit, formats.TypeInvoke, formats.TypeOk, formats.TypeFail, formats.TypeInfo,
 		formats.TypeDeliver, formats.TypeTimer, formats.TypeDrop, formats.TypeCrash, formats.TypeRestart,
 		formats.TypePanic, formats.TypeEnd:
 	default:
 		return nil
 	}
-	id := rec.Get("run")
+	rec := scan(l.Data)
+	id := rec.run
 	if id.Type != gjson.String {
 		return l.Errorf("run", "a %s record needs the run it belongs to (a string)", typ)
 	}
@@ -118,7 +120,7 @@ func (r *Report) Add(l formats.Line) error {
 
 	switch typ {
 	case formats.TypeInvoke:
-		c := rec.Get("client")
+		c := rec.client
 		if c.Type != gjson.Number {
 			return l.Errorf("client", "an invoke needs its client (a number)")
 		}
@@ -137,18 +139,21 @@ func (r *Report) Add(l formats.Line) error {
 			o.Info++
 		}
 		// A reply that reached its client is a delivered message.
-		if from := rec.Get("from").Str; from != "" && rec.Get("reply").Exists() {
-			r.msg(ru, from, ClientLabel, rec.Get("reply.type").Str).Delivered++
+		if from := rec.from.Str; from != "" && rec.reply.Exists() {
+			r.msg(ru, from, ClientLabel, rec.reply.Get("type").Str).Delivered++
 		}
 	case formats.TypeDeliver:
-		to := rec.Get("to").Str
-		r.msg(ru, rec.Get("from").Str, to, rec.Get("body.type").Str).Delivered++
+		to := rec.to.Str
+		// Delivered: it carries its own body; forget the send, so that
+		// memory follows the messages in flight, not the trace's length.
+		delete(ru.pending, rec.id.Str)
+		r.msg(ru, rec.from.Str, to, rec.body.Get("type").Str).Delivered++
 		r.state(ru, to, rec)
 		if err := r.sends(l, ru, rec, to); err != nil {
 			return err
 		}
 	case formats.TypeInit, formats.TypeTimer, formats.TypeRestart:
-		node := rec.Get("node").Str
+		node := rec.node.Str
 		r.state(ru, node, rec)
 		if typ == formats.TypeRestart {
 			r.event(ru, "restart")
@@ -158,20 +163,20 @@ func (r *Report) Add(l formats.Line) error {
 			return err
 		}
 	case formats.TypeDrop:
-		id, from, to := rec.Get("id").Str, rec.Get("from").Str, rec.Get("to").Str
+		id, from, to := rec.id.Str, rec.from.Str, rec.to.Str
 		bodyType, ok := ru.pending[id]
 		if !ok {
-			bodyType = "?" // its send is not in the input
+			bodyType = "?" // its send is not in the input (or a duplicate of a delivered one)
 		}
 		delete(ru.pending, id)
 		r.msg(ru, from, to, bodyType).Dropped++
-		r.event(ru, "drop:"+rec.Get("reason").Str)
+		r.event(ru, "drop:"+rec.reason.Str)
 	case formats.TypeCrash:
 		r.event(ru, "crash")
-		r.nodeFault(ru, rec.Get("node").Str, "crashed", func(n *formats.NodeFaults) { n.Crashed++ })
+		r.nodeFault(ru, rec.node.Str, "crashed", func(n *formats.NodeFaults) { n.Crashed++ })
 	case formats.TypePanic:
 		r.event(ru, "panic")
-		r.nodeFault(ru, rec.Get("node").Str, "panicked", func(n *formats.NodeFaults) { n.Panicked++ })
+		r.nodeFault(ru, rec.node.Str, "panicked", func(n *formats.NodeFaults) { n.Panicked++ })
 	case formats.TypeEnd:
 		ru.pending = nil // the run is over: its messages in flight go nowhere
 	}
@@ -184,7 +189,7 @@ func (r *Report) run(id string) *run {
 	}
 	ru, ok := r.byID[id]
 	if !ok {
-		ru = &run{id: id, pending: map[string]string{}, events: map[string]bool{}}
+		ru = &run{id: id, pending: map[string]string{}, labels: map[string]string{}, events: map[string]bool{}}
 		r.byID[id] = ru
 		r.runs = append(r.runs, ru)
 	}
@@ -194,7 +199,7 @@ func (r *Report) run(id string) *run {
 
 // addRun starts a run: its nodes (to tell clients from nodes), its test
 // and seed, and its fault set.
-func (r *Report) addRun(l formats.Line, rec gjson.Result) error {
+func (r *Report) addRun(l formats.Line) error {
 	var head struct {
 		Run    string             `json:"run"`
 		Test   string             `json:"test"`
@@ -215,11 +220,12 @@ func (r *Report) addRun(l formats.Line, rec gjson.Result) error {
 	}
 	ru := r.run(head.Run)
 	ru.nodes = map[string]bool{}
+	clear(ru.labels)
 	for _, n := range head.Nodes {
 		ru.nodes[n.Name] = true
 		r.known[n.Name] = true
 	}
-	r.byID[rec.Get("run").Str] = ru // later records name the run by its id
+	r.byID[gjson.GetBytes(l.Data, "run").Str] = ru // later records name the run by its id
 	r.tests[head.Test] = true
 	r.seeds[head.Seed] = true
 
@@ -283,10 +289,15 @@ var clientName = regexp.MustCompile(`^c[0-9]+$`)
 
 // label is the name a sender or receiver gets in the message table.
 func (ru *run) label(name string) string {
-	if ru.nodes[name] || !clientName.MatchString(name) {
-		return name
+	if l, ok := ru.labels[name]; ok {
+		return l
 	}
-	return ClientLabel
+	l := name
+	if !ru.nodes[name] && clientName.MatchString(name) {
+		l = ClientLabel
+	}
+	ru.labels[name] = l
+	return l
 }
 
 func (r *Report) msg(ru *run, from, to, bodyType string) *formats.MessageCount {
@@ -301,8 +312,8 @@ func (r *Report) msg(ru *run, from, to, bodyType string) *formats.MessageCount {
 
 // sends counts the messages a step sent, and remembers each one's body
 // type so that a later drop record (which has no body) can be counted.
-func (r *Report) sends(l formats.Line, ru *run, rec gjson.Result, from string) error {
-	s := rec.Get("sends")
+func (r *Report) sends(l formats.Line, ru *run, rec fields, from string) error {
+	s := rec.sends
 	if !s.Exists() {
 		return nil
 	}
@@ -325,8 +336,8 @@ func (r *Report) sends(l formats.Line, ru *run, rec gjson.Result, from string) e
 	return err
 }
 
-func (r *Report) op(rec gjson.Result) *formats.OpCount {
-	name := rec.Get("op.type").Str
+func (r *Report) op(rec fields) *formats.OpCount {
+	name := rec.op.Get("type").Str
 	o := r.ops[name]
 	if o == nil {
 		o = &formats.OpCount{Op: name}
@@ -335,8 +346,8 @@ func (r *Report) op(rec gjson.Result) *formats.OpCount {
 	return o
 }
 
-func (r *Report) state(ru *run, node string, rec gjson.Result) {
-	st := rec.Get("state")
+func (r *Report) state(ru *run, node string, rec fields) {
+	st := rec.state
 	if !st.Exists() {
 		return
 	}
@@ -381,4 +392,72 @@ func (r *Report) nodeFault(ru *run, node, what string, inc func(*formats.NodeFau
 		r.nodes[node] = n
 	}
 	inc(n)
+}
+
+// fields are the top-level fields of a step record that cover reads,
+// found in one pass over the record (each gjson Get would scan it again,
+// state and all).
+type fields struct {
+	run, client, op, reply, from, to, id, body, node, reason, state, sends gjson.Result
+}
+
+func scan(data []byte) fields {
+	var f fields
+	gjson.ParseBytes(data).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "run":
+			f.run = v
+		case "client":
+			f.client = v
+		case "op":
+			f.op = v
+		case "reply":
+			f.reply = v
+		case "from":
+			f.from = v
+		case "to":
+			f.to = v
+		case "id":
+			f.id = v
+		case "body":
+			f.body = v
+		case "node":
+			f.node = v
+		case "reason":
+			f.reason = v
+		case "state":
+			f.state = v
+		case "sends":
+			f.sends = v
+		}
+		return true
+	})
+	return f
+}
+
+// Read adds every record of an NDJSON input (name is used in messages).
+// Lines are checked with gjson's validator, which is several times faster
+// than encoding/json's on trace records; a line it rejects is decoded
+// with encoding/json for the message.
+func (r *Report) Read(in io.Reader, name string) error {
+	rd := formats.NewReader(in, name)
+	rd.Validate = false
+	for {
+		l, err := rd.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !gjson.ValidBytes(l.Data) {
+			if err := l.Decode(new(any)); err != nil {
+				return err
+			}
+			return l.Errorf("", "invalid JSON")
+		}
+		if err := r.Add(l); err != nil {
+			return err
+		}
+	}
 }

@@ -14,7 +14,7 @@ import (
 func read(t testing.TB, name, data string) *Report {
 	t.Helper()
 	r := New()
-	if err := formats.EachLine(strings.NewReader(data), name, r.Add); err != nil {
+	if err := r.Read(strings.NewReader(data), name); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -150,7 +150,7 @@ func TestMalformed(t *testing.T) {
 		{`{"type":"deliver","run":"r-1","sends":{}}`, `x:1: field "sends"`},
 		{"{\"type\":\"end\",\"run\":\"r\"}\n{\"type\":", `x:2: invalid JSON`},
 	} {
-		err := formats.EachLine(strings.NewReader(tc.data), "x", New().Add)
+		err := New().Read(strings.NewReader(tc.data), "x")
 		var ie *formats.InputError
 		if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an InputError with %q", tc.data, err, tc.want)
@@ -183,7 +183,7 @@ func FuzzAdd(f *testing.F) {
 	f.Add(`{"type":"deliver","run":"r","sends":[1,{"to":{}}],"state":[]}`)
 	f.Fuzz(func(t *testing.T, data string) {
 		r := New()
-		err := formats.EachLine(strings.NewReader(data), "x", r.Add)
+		err := r.Read(strings.NewReader(data), "x")
 		if err != nil {
 			var ie *formats.InputError
 			if !errors.As(err, &ie) {
