@@ -23,6 +23,9 @@ import (
 // is exit 1.
 func checkDeterminism(o *cli.IO, opt *options, t *sim.Test, so sim.Options) error {
 	n := opt.CheckDeterminism
+	if n < 1 {
+		return cli.Usagef("--check-determinism %d: give the number of runs, at least 1", n)
+	}
 	if opt.Exec == "" {
 		return cli.Usagef("--check-determinism starts the executor afresh for each run: give --exec, not --pipe")
 	}

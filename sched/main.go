@@ -98,7 +98,7 @@ func run(o *cli.IO, opt *options, args []string) error {
 			return err
 		}
 	}
-	if opt.CheckDeterminism > 0 {
+	if opt.CheckDeterminism != 0 {
 		return checkDeterminism(o, opt, t, so)
 	}
 
