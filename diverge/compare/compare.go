@@ -221,7 +221,7 @@ func runSpan(line []byte) (start, end int, ok bool) {
 }
 
 // diff parses both lines and returns the paths of the fields that differ
-// and count.
+// and count (the ignored ones are noted in c.ignored).
 func (c *comparer) diff(la, lb formats.Line) ([]string, error) {
 	va, err := decode(la)
 	if err != nil {
