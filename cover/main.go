@@ -43,7 +43,9 @@ written) and report what they exercised, section by section:
             fault events in the traces (drop:REASON, crash, restart, panic);
             distinct fault sets (a set: order does not matter); per node,
             the runs in which it crashed, restarted, panicked or was
-            partitioned
+            partitioned; and when the input has ldfi's records (its
+            {"type":"faults"} suggestions or {"type":"certified"}), how
+            much of its failure specification's fault space is ruled out
   states    distinct states per node (a hash of the state's bytes), and the
             growth curve: distinct states after each run, in input order.
             A flat tail ("no new state in the last K runs") says that more

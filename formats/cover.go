@@ -86,12 +86,21 @@ type NodeFaults struct {
 	Partitioned int    `json:"partitioned"`
 }
 
-// FaultSpace is how much of a failure specification's fault space the
-// runs' fault sets cover (filled by an LDFI specification, when given).
+// FaultSpace is how much of an LDFI failure specification's fault space
+// has been covered, as the last ldfi record in the input ({"type":"faults"}
+// or {"type":"certified"}, with its search fields) says: the space's size
+// (ldfi's estimate, the paper's Combinations), the fault sets known not to
+// fail (RuledOut: every set smaller than ldfi's next suggestion; all of
+// them when certified) and their share of the space.
 type FaultSpace struct {
-	Spec    string `json:"spec"`
-	Total   int64  `json:"total"`
-	Covered int64  `json:"covered"`
+	Test       string          `json:"test,omitempty"`
+	Spec       json.RawMessage `json:"spec"`
+	Space      *float64        `json:"space,omitempty"`
+	SpaceLog10 *float64        `json:"space_log10,omitempty"`
+	RuledOut   *float64        `json:"ruled_out,omitempty"`
+	Covered    *float64        `json:"covered,omitempty"` // RuledOut / Space
+	Certified  bool            `json:"certified"`
+	Runs       int             `json:"runs"` // the runs ldfi had read
 }
 
 // CoverFaults: the faults injected and what they did.

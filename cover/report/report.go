@@ -2,7 +2,9 @@
 // kinds of messages were sent, delivered and dropped, which faults were
 // injected and what they did, how many distinct states each node reached
 // and how that number grew run after run, and how client operations ended.
-// Code coverage of the executor comes from the Go toolchain (Code).
+// When the input also has ldfi's records, the faults section says how much
+// of its failure specification's fault space is covered. Code coverage of
+// the executor comes from the Go toolchain (Code).
 //
 // Traces are read record by record (Add); runs are told apart by their
 // "run" field and ordered by their first record, so concatenated traces
@@ -35,20 +37,9 @@ import (
 // client.
 const ClientLabel = "c*"
 
-// FaultSpacer is the hook for LDFI fault-space coverage: given the
-// distinct fault sets the runs had, it says how much of a failure
-// specification's space they cover. The ldfi tool defines the
-// specification; Report.Space, when set, adds its answer to the faults
-// section.
-type FaultSpacer interface {
-	Cover(sets [][]formats.Fault) formats.FaultSpace
-}
-
 // Report accumulates coverage over records. The zero value is not ready:
 // use New.
 type Report struct {
-	Space FaultSpacer // optional: LDFI fault-space coverage
-
 	runs    []*run
 	byID    map[string]*run
 	steps   int64
@@ -61,8 +52,9 @@ type Report struct {
 	kinds   map[string]*formats.FaultKindCount
 	events  map[string]*formats.FaultEventCount
 	nodes   map[string]*formats.NodeFaults
-	known   map[string]bool // every node named by a run record
-	current *run            // the run of the previous record, to skip the map lookup
+	known   map[string]bool     // every node named by a run record
+	current *run                // the run of the previous record, to skip the map lookup
+	space   *formats.FaultSpace // where an ldfi search stands, from its last record
 }
 
 type run struct {
@@ -80,9 +72,8 @@ type nodeStates struct {
 }
 
 type faultSet struct {
-	faults []formats.Fault
-	raw    json.RawMessage
-	runs   int
+	raw  json.RawMessage
+	runs int
 }
 
 // New returns an empty report.
@@ -104,6 +95,8 @@ func (r *Report) Add(l formats.Line) error {
 	switch typ {
 	case formats.TypeRun:
 		return r.addRun(l)
+	case formats.TypeFaults, formats.TypeCertified:
+		return r.addLDFI(l, typ)
 	case formats.TypeInit, formats.TypeInvoke, formats.TypeOk, formats.TypeFail, formats.TypeInfo,
 		formats.TypeDeliver, formats.TypeTimer, formats.TypeDrop, formats.TypeCrash, formats.TypeRestart,
 		formats.TypePanic, formats.TypeEnd:
@@ -235,7 +228,7 @@ func (r *Report) addRun(l formats.Line) error {
 	}
 	fs, ok := r.sets[key]
 	if !ok {
-		fs = &faultSet{faults: head.Faults, raw: set}
+		fs = &faultSet{raw: set}
 		r.sets[key] = fs
 	}
 	fs.runs++
@@ -460,4 +453,32 @@ func (r *Report) Read(in io.Reader, name string) error {
 			return err
 		}
 	}
+}
+
+// addLDFI keeps where an ldfi search stands, from the last of its records
+// that carries its search fields (a hand-written {"type":"faults"} for
+// sched --faults has none and is skipped).
+func (r *Report) addLDFI(l formats.Line, typ string) error {
+	var rec struct {
+		Test       string          `json:"test"`
+		Spec       json.RawMessage `json:"spec"`
+		Runs       int             `json:"runs"`
+		Space      *float64        `json:"space"`
+		SpaceLog10 *float64        `json:"space_log10"`
+		RuledOut   *float64        `json:"ruled_out"`
+	}
+	if err := l.Decode(&rec); err != nil {
+		return err
+	}
+	if len(rec.Spec) == 0 {
+		return nil
+	}
+	sp := &formats.FaultSpace{Test: rec.Test, Spec: rec.Spec, Space: rec.Space, SpaceLog10: rec.SpaceLog10,
+		RuledOut: rec.RuledOut, Certified: typ == formats.TypeCertified, Runs: rec.Runs}
+	if rec.Space != nil && rec.RuledOut != nil && *rec.Space > 0 {
+		c := *rec.RuledOut / *rec.Space
+		sp.Covered = &c
+	}
+	r.space = sp
+	return nil
 }

@@ -141,6 +141,33 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// ldfi's records (in a store log, or given as an input) say how much of
+// the fault space is ruled out; the last one counts, and hand-written
+// fault sets for sched --faults are not ldfi's.
+func TestLDFISpace(t *testing.T) {
+	const ldfi = `{"type":"faults","faults":[],"size":0,"test":"t-1","seed":0,"runs":1,"good":1,"spec":{"eot":4000000,"eff":2000000,"crashes":1},"candidates":9,"space":40704,"space_log10":4.6,"ruled_out":1}
+{"type":"faults","faults":[{"kind":"omission","from":"a","to":"b","at":0}],"size":1,"test":"t-1","seed":0,"runs":3,"good":3,"spec":{"eot":4000000,"eff":2000000,"crashes":1},"candidates":9,"space":40704,"space_log10":4.6,"ruled_out":51}
+{"type":"faults","faults":[{"kind":"crash","node":"a","at":0}]}
+`
+	sp := read(t, "x", testdata(t)+ldfi).Faults().Space
+	if sp == nil || *sp.RuledOut != 51 || *sp.Space != 40704 || *sp.Covered != 51.0/40704 || sp.Certified || sp.Runs != 3 {
+		t.Fatalf("space %+v", sp)
+	}
+	var b bytes.Buffer
+	WriteTables(&b, read(t, "x", testdata(t)+ldfi), nil)
+	if want := `LDFI fault space {"eot":4000000,"eff":2000000,"crashes":1} of t-1: 51 of 40704 fault sets ruled out (0.13%) (ldfi, after 3 runs)`; !strings.Contains(b.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, b.String())
+	}
+	cert := `{"type":"certified","test":"t-1","seed":0,"runs":9,"good":9,"spec":{"eot":4000000,"eff":2000000,"crashes":1},"candidates":9,"space":40704,"space_log10":4.6,"ruled_out":40704}`
+	sp = read(t, "x", ldfi+cert).Faults().Space
+	if !sp.Certified || *sp.Covered != 1 {
+		t.Errorf("certified: %+v", sp)
+	}
+	if sp := read(t, "x", testdata(t)).Faults().Space; sp != nil {
+		t.Errorf("no ldfi records, space %+v", sp)
+	}
+}
+
 func TestMalformed(t *testing.T) {
 	for _, tc := range []struct{ data, want string }{
 		{`{"type":"deliver","step":1}`, `x:1: field "run": a deliver record needs the run it belongs to`},

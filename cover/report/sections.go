@@ -47,7 +47,8 @@ func kindCmp(a, b formats.MessageKind) int {
 
 // Faults lists the fault kinds of the fault sets, the fault events of the
 // traces, the distinct fault sets (most runs first), and what happened to
-// each node (every node of the run records, faults or not).
+// each node (every node of the run records, faults or not), and how much
+// of an LDFI fault space is covered when the input has ldfi's records.
 func (r *Report) Faults() formats.CoverFaults {
 	s := formats.CoverFaults{Type: formats.TypeCover, Section: formats.SectionFaults,
 		Kinds: []formats.FaultKindCount{}, Events: []formats.FaultEventCount{}, Sets: []formats.FaultSetCount{},
@@ -60,10 +61,8 @@ func (r *Report) Faults() formats.CoverFaults {
 	}
 	keys := sortedKeys(r.sets)
 	sort.SliceStable(keys, func(i, j int) bool { return r.sets[keys[i]].runs > r.sets[keys[j]].runs })
-	var sets [][]formats.Fault
 	for _, k := range keys {
 		s.Sets = append(s.Sets, formats.FaultSetCount{Faults: r.sets[k].raw, Runs: r.sets[k].runs})
-		sets = append(sets, r.sets[k].faults)
 	}
 	names := map[string]bool{}
 	for n := range r.known {
@@ -79,10 +78,7 @@ func (r *Report) Faults() formats.CoverFaults {
 		}
 		s.Nodes = append(s.Nodes, nf)
 	}
-	if r.Space != nil {
-		sp := r.Space.Cover(sets)
-		s.Space = &sp
-	}
+	s.Space = r.space
 	return s
 }
 

@@ -76,8 +76,21 @@ func (t *tables) traces(r *Report) {
 		rows = append(rows, []string{n.Node, strconv.Itoa(n.Crashed), strconv.Itoa(n.Restarted), strconv.Itoa(n.Panicked), strconv.Itoa(n.Partitioned)})
 	}
 	t.table([]string{"node", "crashed", "restarted", "panicked", "partitioned"}, rows)
-	if f.Space != nil {
-		t.printf("fault space of %s: %d of %d fault sets covered\n", f.Space.Spec, f.Space.Covered, f.Space.Total)
+	if sp := f.Space; sp != nil {
+		t.printf("LDFI fault space %s", sp.Spec)
+		if sp.Test != "" {
+			t.printf(" of %s", sp.Test)
+		}
+		switch {
+		case sp.Space != nil && sp.RuledOut != nil:
+			t.printf(": %s of %s fault sets ruled out (%.2f%%)", num(*sp.RuledOut), num(*sp.Space), 100**sp.Covered)
+		case sp.SpaceLog10 != nil:
+			t.printf(": about 10^%.1f fault sets", *sp.SpaceLog10)
+		}
+		if sp.Certified {
+			t.printf(", certified")
+		}
+		t.printf(" (ldfi, after %d runs)\n", sp.Runs)
 	}
 
 	s := r.States()
@@ -163,6 +176,14 @@ func (t *tables) table(header []string, rows [][]string) {
 		}
 	}
 	t.err = tab.Render()
+}
+
+// num writes a count that ldfi gives as a float64 (it may be huge).
+func num(f float64) string {
+	if f < 1e15 {
+		return strconv.FormatFloat(f, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(f, 'g', 4, 64)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
