@@ -129,6 +129,22 @@ func TestContextAndDebug(t *testing.T) {
 	}
 }
 
+// Lines of any length: a state of several MiB, differing in its last byte
+// of data, is found and named (a bufio.Scanner would stop at 64 KiB).
+func TestLongLines(t *testing.T) {
+	big := strings.Repeat("x", 3<<20)
+	a := `{"type":"deliver","run":"r-1","step":1,"state":{"s":"` + big + `a"}}` + "\n"
+	b := `{"type":"deliver","run":"r-2","step":1,"state":{"s":"` + big + `b"}}` + "\n"
+	d, _ := run(t, a+a, a+b, Options{Context: 1})
+	if d == nil || d.Record != 2 || !reflect.DeepEqual(d.Fields, []string{"state.s"}) || len(d.Context) != 1 || len(d.Context[0]) != len(a)-1 {
+		t.Fatalf("got %+v", d)
+	}
+	_, same := run(t, a+a, b[:len(b)-5]+`a"}}`+"\n"+a, Options{})
+	if same == nil || !reflect.DeepEqual(same.Ignored, []string{"run"}) {
+		t.Fatalf("want identical ignoring run, got %+v", same)
+	}
+}
+
 func TestMalformed(t *testing.T) {
 	for _, tc := range []struct{ a, b, want string }{
 		{`{"type":"x"}` + "\n" + `{"type":`, `{"type":"x"}` + "\n" + `{"type":"y"}`, "a:2: invalid JSON"},
