@@ -63,6 +63,10 @@ for the runs (sched passes its environment on to the executor):
   done
   cover --gocoverdir cov run*.ndjson
 
+Every package built with coverage is reported (go build -cover instruments
+the main module's packages: the SUT, and detsys's exec and formats); to see
+only the SUT's, build with -coverpkg=./exec/examples/register/...
+
 Examples:
   cover run.ndjson
   cat runs/*.ndjson | cover --format json | jq 'select(.section=="states") | .curve'
