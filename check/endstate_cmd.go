@@ -17,10 +17,17 @@ are down at the end of the trace, as Molly judges them at the end of time):
   delivery     if a node up at the end, other than the broadcaster, logged
                a payload (state.NODE.log), every node up at the end logged
                it (Molly's deliv_assert.ded). Anomaly: undelivered.
+  commit       over every node's state.NODE.decision (down or not), role,
+               vote and prepared: agreement, no two nodes decided
+               differently (anomaly: disagreement); validity, commit only
+               if every agent voted yes (invalid); termination as Molly's
+               2pc_assert.ded states it, if an agent prepared then at least
+               two nodes decided (no-termination).
 `
 
 func init() {
 	checkers["delivery"] = checkEndState("delivery", endstate.Delivery)
+	checkers["commit"] = checkEndState("commit", endstate.Commit)
 	command.Long = strings.Replace(command.Long, "\nExamples:", endStateModels+"\nExamples:", 1)
 }
 

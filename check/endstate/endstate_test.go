@@ -77,3 +77,47 @@ func TestDeliveryMalformed(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestCommit(t *testing.T) {
+	coord := func(d string) string { return `{"role":"coordinator","decision":"` + d + `"}` }
+	agent := func(vote, d string) string {
+		return `{"role":"agent","vote":"` + vote + `","prepared":` + map[bool]string{true: "true", false: "false"}[vote == "yes"] + `,"decision":"` + d + `"}`
+	}
+	for _, tc := range []struct {
+		name      string
+		records   []string
+		anomalies string
+		why       string
+	}{
+		{"all commit", []string{state("a", coord("commit")), state("b", agent("yes", "commit")), state("c", agent("yes", "commit"))}, "", ""},
+		{"nobody prepared, nobody decided", []string{state("a", coord("")), state("b", agent("", "")), state("c", agent("", ""))}, "", ""},
+		{"blocked", []string{state("a", coord("")), state("b", agent("yes", "")), state("c", agent("yes", "")), `{"type":"crash","run":"r","node":"a"}`},
+			"no-termination", "agents prepared but no node decided; down at the end: a"},
+		{"one decided", []string{state("a", coord("abort")), state("b", agent("yes", "")), state("c", agent("yes", ""))},
+			"no-termination", "agents prepared but only a decided"},
+		{"disagreement", []string{state("a", coord("abort")), state("b", agent("yes", "commit")), state("c", agent("yes", "commit"))},
+			"disagreement", "b and c decided commit but a decided abort"},
+		{"commit without every yes", []string{state("a", coord("commit")), state("b", agent("yes", "commit")), state("c", agent("no", ""))},
+			"invalid", "a and b decided commit but c did not vote yes"},
+		{"a crashed node's decision counts", []string{state("a", coord("abort")), state("b", agent("yes", "commit")), state("c", agent("yes", "commit")), `{"type":"crash","run":"r","node":"a"}`},
+			"disagreement", "decided abort; down at the end: a"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Commit(final(t, tc.records...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(res.Anomalies, ",") != tc.anomalies || res.Valid != (tc.anomalies == "") || !strings.Contains(res.Explanation, tc.why) {
+				t.Errorf("valid %v %v (%s), want %q (%s)", res.Valid, res.Anomalies, res.Explanation, tc.anomalies, tc.why)
+			}
+		})
+	}
+	_, err := Commit(final(t, state("a", `{"role":"boss"}`)))
+	if err == nil || err.Error() != `t.ndjson:2: field "state.role": expected one of ["coordinator" "agent"], got "boss" (is this a commit run?)` {
+		t.Errorf("got %v", err)
+	}
+	_, err = Commit(final(t, state("a", `{"log":[]}`)))
+	if err == nil || !strings.Contains(err.Error(), `field "state.role": expected one of ["coordinator" "agent"], got nothing`) {
+		t.Errorf("got %v", err)
+	}
+}

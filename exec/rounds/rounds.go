@@ -76,12 +76,17 @@ type Node struct {
 	act  int64 // the last round the act timer was armed for
 }
 
-// New returns a constructor for exec.Kinds.
+// New returns a constructor for exec.Kinds of protocol P's zero value.
 func New[P any, PP interface {
 	*P
 	Protocol
 }]() func() exec.Node {
 	return func() exec.Node { return &Node{P: PP(new(P))} }
+}
+
+// Kind returns a constructor for exec.Kinds of the protocols newP makes.
+func Kind(newP func() Protocol) func() exec.Node {
+	return func() exec.Node { return &Node{P: newP()} }
 }
 
 // MarshalJSON is the state recorded in the trace: the protocol's.
