@@ -29,6 +29,12 @@
 // at that time is scheduled before the run, so it comes first) stops the
 // node before it acts in round r: it sends nothing from round r on and
 // receives nothing (sched drops messages to a crashed node).
+//
+// The model needs what the command line above gives: a fixed latency of
+// one round (any other latency, or a delay or duplicate fault, can deliver
+// a message after its round's Act, which then sees it in a later round)
+// and no clock skew (rounds are read from the node's clock). A restarted
+// node starts over from Start, in its current round.
 package rounds
 
 import (
