@@ -77,9 +77,9 @@ type Protocol interface {
 // flattened), so that a property reads state.NODE.log rather than the
 // bookkeeping; the adapter's own is in the trace's timers.
 type Node struct {
-	P    Protocol
-	tick int64 // the round the tick timer is armed for, 0 if none
-	act  int64 // the last round the act timer was armed for
+	P      Protocol
+	tick   int64 // the round the tick timer is armed for, 0 if none
+	acting bool  // the act timer is armed
 }
 
 // New returns a constructor for exec.Kinds of protocol P's zero value.
@@ -105,27 +105,29 @@ func (n *Node) Receive(env exec.Env, ev exec.Event) {
 	r := Of(env)
 	switch ev.Kind {
 	case exec.Init, exec.Restart:
-		n.tick, n.act = 0, 0
+		n.tick, n.acting = 0, false
 		n.wake(env, r, n.P.Start(env, env.Self(), ev.Nodes))
 	case exec.Message:
 		if n.P.Deliver(env, r, ev) {
-			n.actNow(env, r)
+			n.actNow(env)
 		}
 	case exec.Timer:
 		switch ev.TimerName {
 		case TickTimer:
 			n.tick = 0
-			n.actNow(env, r)
+			n.actNow(env)
 		case ActTimer:
+			n.acting = false
 			n.wake(env, r, n.P.Act(env, r))
 		}
 	}
 }
 
-// actNow arms the act timer for this round, once.
-func (n *Node) actNow(env exec.Env, r int64) {
-	if n.act != r {
-		n.act = r
+// actNow arms the act timer, unless it is armed: it fires at this
+// instant, after everything already scheduled for it.
+func (n *Node) actNow(env exec.Env) {
+	if !n.acting {
+		n.acting = true
 		env.SetTimer(ActTimer, 0)
 	}
 }
