@@ -48,9 +48,12 @@ func Commit(f *Final) (Result, error) {
 	prepared, committed := false, false
 	var notYes []string
 	for _, n := range f.Nodes {
-		st, ok := f.State[n]
+		st, ok, err := f.stateOf(n)
+		if err != nil {
+			return Result{}, err
+		}
 		if !ok {
-			return Result{}, fmt.Errorf("run %s: node %s has no state in the trace (no init record)", f.Run, n)
+			continue
 		}
 		c := CommitNode{Node: n, Down: f.Down[n]}
 		for _, fl := range []struct {

@@ -28,15 +28,17 @@ func Delivery(f *Final) (Result, error) {
 	var order []string // payloads, in the order the nodes logged them
 	up := f.Up()
 	for _, n := range f.Nodes {
-		st, ok := f.State[n]
+		st, ok, err := f.stateOf(n)
+		if err != nil {
+			return Result{}, err
+		}
 		if !ok {
-			return Result{}, fmt.Errorf("run %s: node %s has no state in the trace (no init record)", f.Run, n)
+			continue
 		}
 		log := st.Get("log")
 		if !log.IsArray() {
 			return Result{}, f.fieldError(n, "log", "expected the node's log, a list of payloads, got %.40s (is this a delivery run?)", orMissing(log))
 		}
-		var err error
 		log.ForEach(func(i, p gjson.Result) bool {
 			if p.Type != gjson.String {
 				err = f.fieldError(n, fmt.Sprintf("log[%d]", i.Int()), "expected a payload, a string, got %.40s", p.Raw)

@@ -152,6 +152,17 @@ func (f *Final) DownList() []string {
 	return down
 }
 
+// stateOf is node's final state. ok is false for a node that has none
+// because it went down before its init step completed (it panicked in
+// it): the properties skip it. An up node without a state is an error.
+func (f *Final) stateOf(node string) (st gjson.Result, ok bool, err error) {
+	st, ok = f.State[node]
+	if !ok && !f.Down[node] {
+		return st, false, &formats.InputError{Msg: fmt.Sprintf("run %s: node %s has no state in the trace (no init record)", f.Run, node)}
+	}
+	return st, ok, nil
+}
+
 // fieldError is a malformed field of a node's final state, reported at the
 // record it came from.
 func (f *Final) fieldError(node, field, format string, args ...any) error {

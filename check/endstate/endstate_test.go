@@ -121,3 +121,16 @@ func TestCommit(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// A node that panicked in its init step has no state: it is down, and
+// skipped.
+func TestNodeDownWithoutState(t *testing.T) {
+	f := final(t, state("a", `{"broadcaster":true,"log":["hello"]}`), state("b", `{"log":["hello"]}`), `{"type":"panic","run":"r","node":"c"}`)
+	if res, err := Delivery(f); err != nil || !res.Valid {
+		t.Errorf("delivery: %v %v", res, err)
+	}
+	f = final(t, state("a", `{"role":"coordinator","decision":"commit"}`), state("b", `{"role":"agent","vote":"yes","prepared":true,"decision":"commit"}`), `{"type":"panic","run":"r","node":"c"}`)
+	if res, err := Commit(f); err != nil || !res.Valid {
+		t.Errorf("commit: %v %v", res, err)
+	}
+}
