@@ -12,9 +12,9 @@
 // is the fault {"kind":"omission","from":"a","to":"b","at":r*1000000}.
 //
 // Within a round a protocol sees every message of the round before it
-// acts. A Protocol records what arrives (Deliver, one delivery step each,
-// which is where the facts a message brings appear in the trace) and
-// sends only in Act, which runs once per round, in a zero-delay "act"
+// acts. A Protocol records what arrives (Deliver, one delivery step each:
+// the delivery family logs the payload there, the commit family keeps the
+// round's messages for Act) and sends only in Act, which runs once per round, in a zero-delay "act"
 // timer that the delivery (or a wake-up) arms. sched orders the events of
 // one instant by when they were scheduled, and every message of round r
 // was scheduled in round r−1 while the act timer is armed in round r, so
