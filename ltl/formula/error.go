@@ -22,6 +22,9 @@ func errAt(src string, off int, format string, args ...any) *Error {
 	return &Error{Src: src, Offset: off, Line: line, Col: 1 + utf8.RuneCountInString(src[bol:off]), Msg: fmt.Sprintf(format, args...)}
 }
 
+// ErrorAt makes an *Error for a problem at a byte offset of src.
+func ErrorAt(src string, off int, msg string) *Error { return errAt(src, off, "%s", msg) }
+
 func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg) }
 
 // Caret returns the source line of the error and, under it, a caret at
