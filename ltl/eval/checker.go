@@ -114,7 +114,7 @@ func (c *Checker) runFor(id string) *runState {
 }
 
 func (c *Checker) compile(rs *runState, line formats.Line) error {
-	rs.monitors = make([]*Monitor, len(c.formulas))
+	ms := make([]*Monitor, len(c.formulas))
 	for i, f := range c.formulas {
 		m, err := Compile(f.Expr, rs.run)
 		if err != nil {
@@ -122,9 +122,9 @@ func (c *Checker) compile(rs *runState, line formats.Line) error {
 			fe := formula.ErrorAt(f.Src, ce.At, ce.Msg)
 			return &CheckError{Origin: f.Origin, Err: fe, Where: fmt.Sprintf("%s:%d", line.File, line.No)}
 		}
-		rs.monitors[i] = m
+		ms[i] = m
 	}
-	rs.open = len(rs.monitors)
+	rs.monitors, rs.open = ms, len(ms)
 	return nil
 }
 

@@ -340,8 +340,8 @@ func (m *Monitor) text(n *tnode) string {
 		case tTrue, tFalse:
 			return m.text(k)
 		case tAtom:
-			if b, ok := k.atom.src.(*formula.Binary); ok && (b.Op < formula.Eq) || isQuant(k.atom.src) {
-				break // a compound state formula
+			if _, ok := k.atom.src.(*formula.Binary); ok || isQuant(k.atom.src) {
+				break // "<> (a == b)", as the formula printer writes it
 			}
 			return m.text(k)
 		}
