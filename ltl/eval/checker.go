@@ -51,7 +51,29 @@ func NewChecker(fs []Formula) *Checker {
 // are *formats.InputError; a formula that cannot be evaluated on a run
 // is a *formula.Error naming the formula's origin in its message.
 func (c *Checker) Read(in io.Reader, name string) error {
-	return formats.EachLine(in, name, c.Record)
+	// gjson's validator is some three times faster than encoding/json's,
+	// which was half of the time of a whole check; encoding/json still
+	// words the message when a line is bad.
+	r := formats.NewReader(in, name)
+	r.Validate = false
+	for {
+		line, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !gjson.ValidBytes(line.Data) {
+			if err := line.Decode(new(any)); err != nil {
+				return err
+			}
+			return line.Errorf("", "invalid JSON")
+		}
+		if err := c.Record(line); err != nil {
+			return err
+		}
+	}
 }
 
 // Record takes one record.
