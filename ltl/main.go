@@ -158,7 +158,7 @@ func parse(src, origin string) (eval.Formula, error) {
 		}
 		return eval.Formula{}, err
 	}
-	return eval.Formula{Src: strings.TrimSpace(src), Origin: origin, Expr: e}, nil
+	return eval.Formula{Src: formula.StripComments(src), Origin: origin, Expr: e}, nil
 }
 
 // readFormulas reads a file of formulas, one a line; blank lines and

@@ -327,9 +327,30 @@ func (m *Monitor) pending(n *tnode) []Obligation {
 func (m *Monitor) obligationText(x *tnode) string {
 	switch x.op {
 	case tEventually, tEventuallyT, tUntil:
-		return m.text(x)
+		return m.text(x) + wheres(x)
 	}
-	return "X " + m.text(x)
+	return "X " + m.text(x) + wheres(x)
+}
+
+// wheres says what the fixed variables of a formula's atoms stand for.
+func wheres(n *tnode) string {
+	seen := map[string]bool{}
+	var out []string
+	var walk func(n *tnode)
+	walk = func(n *tnode) {
+		if n.op == tAtom && n.atom.where != "" && !seen[n.atom.where] {
+			seen[n.atom.where] = true
+			out = append(out, n.atom.where)
+		}
+		for _, k := range n.kids {
+			walk(k)
+		}
+	}
+	walk(n)
+	if len(out) == 0 {
+		return ""
+	}
+	return " where " + strings.Join(out, "; ")
 }
 
 // text prints a monitor formula in the formula syntax; deadlines are
@@ -356,9 +377,6 @@ func (m *Monitor) text(n *tnode) string {
 		s := formula.String(n.atom.src)
 		if n.neg {
 			s = "!(" + s + ")"
-		}
-		if n.atom.where != "" {
-			s += " where " + n.atom.where
 		}
 		return s
 	case tAnd, tOr:
@@ -434,7 +452,7 @@ func (m *Monitor) explain(cur *tnode, c *ctx) (atoms []AtomValue, culprits []str
 		case tEventuallyT:
 			if !within(c.pos.At, n) {
 				d, s, sa := n.d, n.originStep, n.originAt
-				expired = append(expired, Obligation{Formula: m.text(n), Deadline: &d, Since: &s, SinceAt: &sa})
+				expired = append(expired, Obligation{Formula: m.text(n) + wheres(n), Deadline: &d, Since: &s, SinceAt: &sa})
 				return
 			}
 		case tAlwaysB, tEventuallyB:

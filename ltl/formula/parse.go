@@ -648,3 +648,52 @@ func quote(s string) string {
 	enc.Encode(s)
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+// StripComments returns src without its '#' comments and the blanks at
+// the ends of its lines: the formula as it should be quoted.
+func StripComments(src string) string {
+	l := &lexer{src: src}
+	var b strings.Builder
+	last := 0
+	for {
+		start := l.pos
+		t, err := l.next()
+		if err != nil || t.kind == tEOF {
+			if err != nil {
+				b.WriteString(src[last:])
+			} else {
+				b.WriteString(stripComment(src[last:start]))
+			}
+			break
+		}
+		// between tokens: blanks and comments only
+		b.WriteString(stripComment(src[last:t.pos]))
+		b.WriteString(src[t.pos:l.pos])
+		last = l.pos
+	}
+	lines := strings.Split(b.String(), "\n")
+	for i, line := range lines {
+		lines[i] = strings.TrimRight(line, " \t\r")
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// stripComment removes '#' comments from blanks between tokens.
+func stripComment(gap string) string {
+	var b strings.Builder
+	for len(gap) > 0 {
+		i := strings.IndexByte(gap, '#')
+		if i < 0 {
+			b.WriteString(gap)
+			break
+		}
+		b.WriteString(gap[:i])
+		gap = gap[i:]
+		j := strings.IndexByte(gap, '\n')
+		if j < 0 {
+			break
+		}
+		gap = gap[j:]
+	}
+	return b.String()
+}

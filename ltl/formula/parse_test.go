@@ -146,6 +146,20 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+func TestStripComments(t *testing.T) {
+	cases := [][2]string{
+		{"[] p  # agreement", "[] p"},
+		{"  a == \"#x\" # c\n && b.# > 1 # d ", "a == \"#x\"\n && b.# > 1"},
+		{"# only", ""},
+		{"a\t\n\n# c\nb", "a\n\n\nb"},
+	}
+	for _, c := range cases {
+		if got := StripComments(c[0]); got != c[1] {
+			t.Errorf("StripComments(%q) = %q, want %q", c[0], got, c[1])
+		}
+	}
+}
+
 func TestCaret(t *testing.T) {
 	_, err := Parse("true &&\n\t[] (state.r.v == 1")
 	want := "\t\t[] (state.r.v == 1\n\t\t                  ^"
