@@ -12,6 +12,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -148,13 +149,19 @@ func run(o *cli.IO, args []string) error {
 	return nil
 }
 
-// parse parses one formula; origin names it in messages.
+// parse parses one formula; origin names it in messages: "formula", or
+// FILE:LINE for a line of a file, where the formula's own line (always 1)
+// is left out of the position.
 func parse(src, origin string) (eval.Formula, error) {
 	e, err := formula.Parse(src)
 	if err != nil {
 		var fe *formula.Error
 		if errors.As(err, &fe) {
-			return eval.Formula{}, cli.Errorf(formats.ExitBadInput, "%s:%v\n%s", origin, fe, fe.Caret())
+			pos := fmt.Sprintf("%s:%d:%d", origin, fe.Line, fe.Col)
+			if origin != "formula" {
+				pos = fmt.Sprintf("%s:%d", origin, fe.Col)
+			}
+			return eval.Formula{}, cli.Errorf(formats.ExitBadInput, "%s: %s\n%s", pos, fe.Msg, fe.Caret())
 		}
 		return eval.Formula{}, err
 	}

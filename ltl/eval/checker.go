@@ -158,7 +158,11 @@ type CheckError struct {
 }
 
 func (e *CheckError) Error() string {
-	return fmt.Sprintf("%s:%v (on the run starting at %s)\n%s", e.Origin, e.Err, e.Where, e.Err.Caret())
+	pos := fmt.Sprintf("%s:%d:%d", e.Origin, e.Err.Line, e.Err.Col)
+	if e.Origin != "formula" { // FILE:LINE of a file of formulas
+		pos = fmt.Sprintf("%s:%d", e.Origin, e.Err.Col)
+	}
+	return fmt.Sprintf("%s: %s (on the run starting at %s)\n%s", pos, e.Err.Msg, e.Where, e.Err.Caret())
 }
 
 // ExitCode: a formula that does not fit the input is bad input.
@@ -174,7 +178,7 @@ func (c *Checker) Verdicts() []Verdict {
 			if rs.monitors == nil {
 				v.Result = Result{Valid: formats.Unknown, Explanation: "the run has no steps"}
 			} else {
-				v.Result = rs.monitors[i].Finish()
+				v.Result = rs.monitors[i].Finish(&rs.run.Pos)
 			}
 			out = append(out, v)
 		}

@@ -32,7 +32,7 @@ func (c *compiler) temporal(e formula.Expr, neg bool) *tnode {
 			if (e.Op == formula.WeakNext) != neg {
 				op = tWNext
 			}
-			return in.mk(&tnode{op: op, kids: []*tnode{c.temporal(x, neg)}})
+			return labeled(in.mk(&tnode{op: op, kids: []*tnode{c.temporal(x, neg)}}), e, neg)
 		case formula.Always, formula.Eventually:
 			always := (e.Op == formula.Always) != neg
 			n := &tnode{kids: []*tnode{c.temporal(x, neg)}}
@@ -49,12 +49,14 @@ func (c *compiler) temporal(e formula.Expr, neg bool) *tnode {
 			if e.Bound != nil {
 				n.d, n.strict = int64(e.Bound.D), e.Bound.Strict
 			}
-			return in.mk(n)
+			return labeled(in.mk(n), e, neg)
 		}
 	case *formula.Binary:
 		f := func(n bool) *tnode { return c.temporal(e.X, n) }
 		g := func(n bool) *tnode { return c.temporal(e.Y, n) }
-		until := func(op top, a, b *tnode) *tnode { return in.mk(&tnode{op: op, kids: []*tnode{a, b}}) }
+		until := func(op top, a, b *tnode) *tnode {
+			return labeled(in.mk(&tnode{op: op, kids: []*tnode{a, b}}), e, neg)
+		}
 		switch e.Op {
 		case formula.And:
 			if neg {
@@ -114,6 +116,14 @@ func (c *compiler) temporal(e formula.Expr, neg bool) *tnode {
 	}
 	c.errorf(e.Pos(), "internal: cannot compile %s", formula.String(e))
 	return nil
+}
+
+// labeled records the formula a temporal node came from, the first time.
+func labeled(n *tnode, e formula.Expr, neg bool) *tnode {
+	if n.src == nil {
+		n.src, n.srcNeg = e, neg
+	}
+	return n
 }
 
 // domain is the fixed domain of a quantifier with a temporal body.

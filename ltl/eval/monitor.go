@@ -26,7 +26,7 @@ type Monitor struct {
 	root  *tnode
 	res   *tnode // nil before the first step
 	vars  []gjson.Result
-	atoms int
+	atoms []*atom // in id order
 
 	tick     int
 	steps    int64
@@ -35,6 +35,7 @@ type Monitor struct {
 
 	done   bool
 	result Result
+
 	live   int // nodes reachable after the last collection
 }
 
@@ -99,7 +100,11 @@ func Compile(e formula.Expr, run *trace.Run) (m *Monitor, err error) {
 	in := newInterner()
 	c := &compiler{run: run, in: in, atoms: map[string]*atom{}}
 	root := c.temporal(e, false)
-	return &Monitor{in: in, root: root, vars: make([]gjson.Result, c.slots), atoms: len(c.atoms)}, nil
+	atoms := make([]*atom, len(c.atoms))
+	for _, a := range c.atoms {
+		atoms[a.id] = a
+	}
+	return &Monitor{in: in, root: root, vars: make([]gjson.Result, c.slots), atoms: atoms}, nil
 }
 
 // Done reports whether the verdict is settled; later steps change nothing.
@@ -156,8 +161,9 @@ func (m *Monitor) settle(valid bool, cur *tnode, c *ctx) {
 	}
 }
 
-// Finish returns the verdict once the run has ended.
-func (m *Monitor) Finish() Result {
+// Finish returns the verdict once the run has ended; last is the run's
+// last position.
+func (m *Monitor) Finish(last *trace.Position) Result {
 	r := m.result
 	r.LastStep, r.LastAt, r.Steps = m.lastStep, m.lastAt, m.steps
 	if m.done {
@@ -170,11 +176,28 @@ func (m *Monitor) Finish() Result {
 	}
 	if end(m.res) {
 		r.Valid = true
+		if hasStrong(m.res) && last != nil {
+			// An eventuality was still open, and the run ending here
+			// is what met it (<> (!X true && …) holds at the last step
+			// only): say so, like a step that settles a verdict.
+			r.Step, r.At, r.Event = last.Step, last.At, describeEvent(last.Event)
+			r.Explanation = fmt.Sprintf("satisfied at the last step, %d (%s, at %s)", r.Step, r.Event, fmtTime(r.At))
+			return r
+		}
 		r.Explanation = fmt.Sprintf("held over all %d steps (last step %d, at %s)", m.steps, m.lastStep, fmtTime(m.lastAt))
 		return r
 	}
 	r.Valid = false
 	r.Pending = m.pending(m.res)
+	if last != nil { // what the last step looked at
+		var used []*atom
+		for _, a := range m.atoms {
+			if a.tick == m.tick {
+				used = append(used, a)
+			}
+		}
+		r.Atoms = atomValues(used, &ctx{pos: last, vars: m.vars})
+	}
 	var fs []string
 	for _, o := range r.Pending {
 		fs = append(fs, o.Formula)
@@ -298,6 +321,22 @@ func end(n *tnode) bool {
 	panic("end of a formula that is not a residual")
 }
 
+// hasStrong reports whether a residual has an obligation that needs a
+// next step.
+func hasStrong(n *tnode) bool {
+	switch n.op {
+	case tStrong:
+		return true
+	case tAnd, tOr:
+		for _, k := range n.kids {
+			if hasStrong(k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // pending lists the strong obligations that make a residual false at the end.
 func (m *Monitor) pending(n *tnode) []Obligation {
 	var out []Obligation
@@ -367,6 +406,12 @@ func (m *Monitor) text(n *tnode) string {
 			return m.text(k)
 		}
 		return "(" + m.text(k) + ")"
+	}
+	if n.src != nil && n.op != tAlwaysT && n.op != tEventuallyT {
+		if n.srcNeg {
+			return "!(" + formula.String(n.src) + ")"
+		}
+		return formula.String(n.src)
 	}
 	switch n.op {
 	case tTrue:
@@ -468,7 +513,20 @@ func (m *Monitor) explain(cur *tnode, c *ctx) (atoms []AtomValue, culprits []str
 	}
 	walk(cur)
 	sort.Slice(used, func(i, j int) bool { return used[i].id < used[j].id })
+	atoms = atomValues(used, c)
+	for lit := range culprit {
+		culprits = append(culprits, lit)
+	}
+	sort.Strings(culprits)
+	sort.Slice(expired, func(i, j int) bool { return *expired[i].Deadline < *expired[j].Deadline })
+	return atoms, culprits, expired
+}
+
+// atomValues shows atoms (the first 20) with their values and the values
+// of their paths at the position of c.
+func atomValues(used []*atom, c *ctx) []AtomValue {
 	const max = 20
+	var atoms []AtomValue
 	for _, a := range used {
 		if len(atoms) == max {
 			break
@@ -479,12 +537,7 @@ func (m *Monitor) explain(cur *tnode, c *ctx) (atoms []AtomValue, culprits []str
 		}
 		atoms = append(atoms, av)
 	}
-	for lit := range culprit {
-		culprits = append(culprits, lit)
-	}
-	sort.Strings(culprits)
-	sort.Slice(expired, func(i, j int) bool { return *expired[i].Deadline < *expired[j].Deadline })
-	return atoms, culprits, expired
+	return atoms
 }
 
 // collect rebuilds the interner from the nodes still reachable, so that

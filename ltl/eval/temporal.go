@@ -43,6 +43,11 @@ type tnode struct {
 	id     int
 	key    string
 
+	// src is the formula a temporal node was compiled from (negated if
+	// srcNeg), to print obligations as the user wrote them.
+	src    formula.Expr
+	srcNeg bool
+
 	// origin of a deadline: the step and time at which the bound started.
 	originStep, originAt int64
 

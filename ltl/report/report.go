@@ -16,7 +16,8 @@ import (
 // Witness is the reason carried by a verdict record.
 type Witness struct {
 	// Step and At: where the verdict was settled (the property broke, or
-	// an eventuality was satisfied), with the event of that step.
+	// an eventuality was satisfied, possibly at the last step), with the
+	// event of that step.
 	Step  *int64 `json:"step,omitempty"`
 	At    *int64 `json:"at,omitempty"`
 	Event string `json:"event,omitempty"`
@@ -39,7 +40,7 @@ func Record(v eval.Verdict) formats.Verdict {
 		LastStep: v.LastStep, LastAt: v.LastAt, Steps: v.Steps,
 		Atoms: v.Atoms, Pending: v.Pending, Explanation: v.Explanation,
 	}
-	if v.Decided {
+	if v.Decided || v.Event != "" {
 		step, at := v.Step, v.At
 		w.Step, w.At, w.Event = &step, &at, v.Event
 	}
