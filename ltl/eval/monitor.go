@@ -63,10 +63,13 @@ type Result struct {
 
 // AtomValue is a state formula and its value at a step.
 type AtomValue struct {
-	Atom   string      `json:"atom"`
-	Where  string      `json:"where,omitempty"`
-	Value  bool        `json:"value"`
-	Values []PathValue `json:"values,omitempty"`
+	Atom  string `json:"atom"`
+	Where string `json:"where,omitempty"`
+	Value bool   `json:"value"`
+	// Because: for a quantifier, the value of its variable that settled
+	// it (the node for which a forall fails, or an exists holds).
+	Because string      `json:"because,omitempty"`
+	Values  []PathValue `json:"values,omitempty"`
 }
 
 // PathValue is the value of a path at a step.
@@ -532,6 +535,11 @@ func atomValues(used []*atom, c *ctx) []AtomValue {
 			break
 		}
 		av := AtomValue{Atom: formula.String(a.src), Where: a.where, Value: a.val}
+		if a.b.kind == bQuant {
+			if _, by := a.b.decider(c); by != nil {
+				av.Because = a.src.(*formula.Quant).Var + " = " + by.Raw
+			}
+		}
 		for _, p := range a.probes {
 			av.Values = append(av.Values, PathValue{Path: p.text, Value: json.RawMessage(rawJSON(p.v.eval(c)))})
 		}

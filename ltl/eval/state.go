@@ -70,27 +70,44 @@ func (b *bnode) eval(c *ctx) bool {
 }
 
 func (b *bnode) quant(c *ctx) bool {
+	v, _ := b.decider(c)
+	return v
+}
+
+// decider evaluates a quantifier and returns the value of its variable
+// that settled it (the counterexample of a false forall, the witness of a
+// true exists), if one did.
+func (b *bnode) decider(c *ctx) (result bool, by *gjson.Result) {
 	saved := c.vars[b.slot]
 	defer func() { c.vars[b.slot] = saved }()
+	var found gjson.Result
 	try := func(v gjson.Result) bool { // true: stop, the answer is known
 		c.vars[b.slot] = v
-		return b.a.eval(c) != b.all
+		if b.a.eval(c) != b.all {
+			found = v
+			if found.Raw == "" {
+				found.Raw = rawJSON(found)
+			}
+			by = &found
+			return true
+		}
+		return false
 	}
 	switch {
 	case b.nodes:
 		for _, n := range c.pos.Run().Nodes {
 			if try(gjson.Result{Type: gjson.String, Str: n, Raw: quoteString(n)}) {
-				return !b.all
+				return !b.all, by
 			}
 		}
 	case b.lo != nil:
 		lo, hi := b.lo.eval(c), b.hi.eval(c)
 		if lo.Type != gjson.Number || hi.Type != gjson.Number {
-			return b.all
+			return b.all, nil
 		}
 		for i := math.Ceil(lo.Num); i <= hi.Num; i++ {
 			if try(number(i)) {
-				return !b.all
+				return !b.all, by
 			}
 		}
 	default:
@@ -100,10 +117,10 @@ func (b *bnode) quant(c *ctx) bool {
 			return !stop
 		})
 		if stop {
-			return !b.all
+			return !b.all, by
 		}
 	}
-	return b.all
+	return b.all, nil
 }
 
 // binding is what a quantified variable stands for while compiling: a
