@@ -36,7 +36,7 @@ type Monitor struct {
 	done   bool
 	result Result
 
-	live   int // nodes reachable after the last collection
+	live int // nodes reachable after the last collection
 }
 
 // Result is the verdict of a formula on a run and the reason for it.
