@@ -269,8 +269,10 @@ func (m *Monitor) prog(n *tnode, c *ctx) *tnode {
 		if n.op == tEventuallyB {
 			op = tEventuallyT
 		}
-		cand := &tnode{op: op, kids: n.kids, d: c.pos.At + n.d, strict: n.strict, originStep: c.pos.Step, originAt: c.pos.At}
-		t := in.mk(cand)
+		t, fresh := in.node(op, n.kids, nil, false, c.pos.At+n.d, n.strict)
+		if fresh {
+			t.originStep, t.originAt = c.pos.Step, c.pos.At
+		}
 		r = m.prog(t, c)
 	case tAlwaysT:
 		if !within(c.pos.At, n) {
@@ -508,7 +510,8 @@ func (m *Monitor) explain(cur *tnode, c *ctx) (atoms []AtomValue, culprits []str
 			if n.op == tEventuallyB {
 				op = tEventuallyT
 			}
-			walk(m.in.mk(&tnode{op: op, kids: n.kids, d: c.pos.At + n.d, strict: n.strict}))
+			t, _ := m.in.node(op, n.kids, nil, false, c.pos.At+n.d, n.strict)
+			walk(t)
 		}
 		for _, k := range n.kids {
 			walk(k)

@@ -94,34 +94,41 @@ func newInterner() *interner {
 
 // mk returns the node equal to n, adding n if there is none.
 func (in *interner) mk(n *tnode) *tnode {
-	b := append(in.buf[:0], byte(n.op))
-	if n.neg {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
+	m, _ := in.node(n.op, n.kids, n.atom, n.neg, n.d, n.strict)
+	return m
+}
+
+// node returns the node with these fields, making it if there is none
+// (fresh); a lookup that finds one allocates nothing, which matters on
+// every step.
+func (in *interner) node(op top, kids []*tnode, a *atom, neg bool, d int64, strict bool) (n *tnode, fresh bool) {
+	b := append(in.buf[:0], byte(op))
+	flags := byte(0)
+	if neg {
+		flags |= 1
 	}
-	if n.strict {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
+	if strict {
+		flags |= 2
 	}
-	b = binary.AppendVarint(b, n.d)
-	if n.atom != nil {
-		b = binary.AppendUvarint(b, uint64(n.atom.id))
+	b = append(b, flags)
+	b = binary.AppendVarint(b, d)
+	if a != nil {
+		b = binary.AppendUvarint(b, uint64(a.id))
 	}
-	for _, k := range n.kids {
+	for _, k := range kids {
 		b = binary.AppendUvarint(b, uint64(k.id))
 	}
 	in.buf = b
 	if old, ok := in.m[string(b)]; ok {
-		return old
+		return old, false
 	}
+	n = &tnode{op: op, kids: slices.Clone(kids), atom: a, neg: neg, d: d, strict: strict}
 	n.key = string(b)
 	n.id = in.next
 	n.memoTick = -1
 	in.next++
 	in.m[n.key] = n
-	return n
+	return n, true
 }
 
 func (in *interner) bool(v bool) *tnode {
@@ -133,14 +140,14 @@ func (in *interner) bool(v bool) *tnode {
 
 func (in *interner) mkStrong(x *tnode) *tnode {
 	if x.strong == nil {
-		x.strong = in.mk(&tnode{op: tStrong, kids: []*tnode{x}})
+		x.strong, _ = in.node(tStrong, []*tnode{x}, nil, false, 0, false)
 	}
 	return x.strong
 }
 
 func (in *interner) mkWeak(x *tnode) *tnode {
 	if x.weak == nil {
-		x.weak = in.mk(&tnode{op: tWeak, kids: []*tnode{x}})
+		x.weak, _ = in.node(tWeak, []*tnode{x}, nil, false, 0, false)
 	}
 	return x.weak
 }
@@ -191,7 +198,8 @@ func (in *interner) junction(op top, a, b *tnode) *tnode {
 	if len(ks) == 1 {
 		return ks[0]
 	}
-	return in.mk(&tnode{op: op, kids: slices.Clone(ks)})
+	n, _ := in.node(op, ks, nil, false, 0, false)
+	return n
 }
 
 // deadline returns the timed operator under an obligation, or nil.
