@@ -377,4 +377,3 @@ func verify(o *cli.IO) error {
 	}
 	return nil
 }
-

@@ -107,4 +107,3 @@ func copyRange(f *os.File, from, to int64, w io.Writer) error {
 	}
 	return err
 }
-
