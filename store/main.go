@@ -283,7 +283,7 @@ func get(o *cli.IO, name, id string) error {
 	var err error
 	switch name {
 	case "get":
-		n, err = log.Get(opts.Log, id, !opts.NoIndex, nil, o.Stdout)
+		n, err = log.Get(opts.Log, id, !opts.NoIndex, log.Once(), o.Stdout)
 	case "history", "network":
 		n, err = viewRun(o, name, id)
 	}
@@ -310,9 +310,10 @@ func viewRun(o *cli.IO, name, id string) (int, error) {
 		}
 	}
 	w := formats.NewWriter(o.Stdout)
+	once := log.Once()
 	n, err := log.Each(opts.Log, id, !opts.NoIndex, func(typ string, data []byte) error {
 		switch {
-		case !keep(typ, data):
+		case !keep(typ, data) || !once(typ, data):
 			return nil
 		case table != nil:
 			return table.Add(data)

@@ -3,6 +3,7 @@ package log
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -166,10 +167,13 @@ func scanEach(path, id string, fn Visit) (int, error) {
 	return n, s.Err()
 }
 
-// Trace keeps the records of a run's trace: the "run" record and the step
-// records, not the verdicts checkers added.
-func Trace(typ string, data []byte) bool {
-	return typ == formats.TypeRun || gjson.GetBytes(data, "step").Exists()
+// Trace keeps the records of a run's trace, once each (see Once): the
+// "run" record and the step records, not the verdicts checkers added.
+func Trace() func(typ string, data []byte) bool {
+	once := Once()
+	return func(typ string, data []byte) bool {
+		return (typ == formats.TypeRun || gjson.GetBytes(data, "step").Exists()) && once(typ, data)
+	}
 }
 
 // Runs lists the runs of the index, in the order they first appear in the
@@ -283,5 +287,36 @@ func (x *Index) entriesEach(fn func([]gjson.Result)) {
 		if len(a) >= 2 {
 			fn(a)
 		}
+	}
+}
+
+// Once returns a filter that keeps each record of a run once, for a log
+// that holds a run twice (two sched --log of the same run at once, or an
+// interrupted append and its retry): trace records by step (the "run"
+// record is step -1; each step is kept once, in order), other records
+// (verdicts) by their exact bytes.
+func Once() func(typ string, data []byte) bool {
+	last := map[string]int64{}
+	seen := map[[sha256.Size]byte]bool{}
+	return func(typ string, data []byte) bool {
+		run := gjson.GetBytes(data, "run").Str
+		step := gjson.GetBytes(data, "step")
+		if run != "" && (typ == formats.TypeRun || step.Exists()) {
+			n := int64(-1)
+			if typ != formats.TypeRun {
+				n = step.Int()
+			}
+			if l, ok := last[run]; ok && n <= l {
+				return false
+			}
+			last[run] = n
+			return true
+		}
+		h := sha256.Sum256(data)
+		if seen[h] {
+			return false
+		}
+		seen[h] = true
+		return true
 	}
 }
