@@ -152,6 +152,9 @@ func setup(p *flags.Parser) {
 
 func run(o *cli.IO, args []string) error {
 	name := parser.Active.Name
+	if opts.Log == "" { // $DETSYS_LOG set but empty
+		opts.Log = "detsys.jsonl"
+	}
 	nargs := func(min, max int, what string) error {
 		if len(args) < min || (max >= 0 && len(args) > max) {
 			return cli.Usagef("store %s %s", name, what)

@@ -290,15 +290,27 @@ func (x *Index) entriesEach(fn func([]gjson.Result)) {
 	}
 }
 
-// Once returns a filter that keeps each record of a run once, for a log
-// that holds a run twice (two sched --log of the same run at once, or an
-// interrupted append and its retry): trace records by step (the "run"
-// record is step -1; each step is kept once, in order), other records
-// (verdicts) by their exact bytes.
+// Once returns a filter that keeps each record of a run or test once, for
+// a log that holds it twice (two sched --log of the same run at once, an
+// interrupted append and its retry, a test appended again): trace records
+// by step (the "run" record is step -1; each step is kept once, in order),
+// a test by its id (its ops with it), other records (verdicts) by their
+// exact bytes.
 func Once() func(typ string, data []byte) bool {
 	last := map[string]int64{}
+	tests := map[string]bool{}
+	keepOps := false
 	seen := map[[sha256.Size]byte]bool{}
 	return func(typ string, data []byte) bool {
+		switch typ {
+		case formats.TypeTest:
+			id := gjson.GetBytes(data, "test").Str
+			keepOps = !tests[id]
+			tests[id] = true
+			return keepOps
+		case formats.TypeOp:
+			return keepOps
+		}
 		run := gjson.GetBytes(data, "run").Str
 		step := gjson.GetBytes(data, "step")
 		if run != "" && (typ == formats.TypeRun || step.Exists()) {
