@@ -109,6 +109,9 @@ func (x *Index) each(id string, fn Visit) (int, error) {
 // id's extents; an index found wrong is rebuilt and tried once more, then
 // given up for a scan. Without, it scans the log.
 func Each(path, id string, useIndex bool, fn Visit) (int, error) {
+	if id == "" {
+		return 0, nil
+	}
 	if !useIndex {
 		return scanEach(path, id, fn)
 	}

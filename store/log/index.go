@@ -228,26 +228,23 @@ func (b *builder) line(off int64, data []byte) {
 		b.end = off + int64(len(data)) + 1
 		b.n++
 	}
-	switch typ {
-	case formats.TypeRun:
+	switch {
+	case owner == "":
+	case typ == formats.TypeRun:
 		r := gjson.GetManyBytes(data, "test", "seed", "faults.#")
 		b.entry(entRun, owner, str(r[0].Str), r[1].Raw, r[2].Raw)
-	case formats.TypeEnd:
+	case typ == formats.TypeEnd:
 		r := gjson.GetManyBytes(data, "steps", "time", "reason")
 		b.entry(entEnd, owner, r[0].Raw, r[1].Raw, str(r[2].Str))
-	case formats.TypeVerdict:
+	case typ == formats.TypeVerdict:
 		r := gjson.GetManyBytes(data, "checker", "model", "valid")
 		b.entry(entVerdict, owner, str(r[0].Str), str(r[1].Str), r[2].Raw)
-	case formats.TypeTest:
-		if owner != "" {
-			r := gjson.GetManyBytes(data, "workload", "nodes.#", "clients")
-			b.test = appendEntry(nil, entTest, owner, str(r[0].Str), r[1].Raw, r[2].Raw)
-			b.ops = 0
-		}
-	case formats.TypeOp:
-		if owner != "" {
-			b.ops++
-		}
+	case typ == formats.TypeTest:
+		r := gjson.GetManyBytes(data, "workload", "nodes.#", "clients")
+		b.test = appendEntry(nil, entTest, owner, str(r[0].Str), r[1].Raw, r[2].Raw)
+		b.ops = 0
+	case typ == formats.TypeOp:
+		b.ops++
 	}
 }
 
