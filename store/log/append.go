@@ -1,7 +1,6 @@
 package log
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -14,24 +13,32 @@ import (
 	"github.com/detsys/detsys/formats"
 )
 
-// MemLimit is the size up to which a batch is held in memory and written
-// in one write(2); a bigger batch is spooled to a temporary file next to
-// the log and copied in under the lock (still never interleaved, but a
-// kill -9 can then leave more of it behind as complete lines).
+// MemLimit is the size up to which a batch read from a pipe is held in
+// memory and written in one write(2); a bigger one is spooled to a
+// temporary file next to the log and copied in under the lock (still never
+// interleaved, but a kill -9 can then leave more of it behind as complete
+// lines). A batch from a regular file is mapped, never copied.
 var MemLimit int64 = 64 << 20
 
-// Batch is one validated input, ready to append: its records, each ending
-// in a newline (blank lines dropped, a missing last newline added).
+// Batch is one validated input, ready to append: its lines, byte for byte
+// (blank lines are kept, readers skip them), with a newline added to a
+// last line that had none.
 type Batch struct {
 	Name    string // where it came from, for messages
 	Records int
-	Size    int64
-	mem     []byte
+	data    []byte // in memory, or mapped (then mapped is set)
+	mapped  bool
 	spill   *os.File
+	newline bool // data (or the spill) lacks its last newline
 }
 
-// Close removes the batch's spool file, if it has one.
+// Close releases the batch: its mapping or its spool file.
 func (b *Batch) Close() {
+	if b.mapped {
+		syscall.Munmap(b.data)
+		b.mapped = false
+	}
+	b.data = nil
 	if b.spill != nil {
 		b.spill.Close()
 		os.Remove(b.spill.Name())
@@ -42,68 +49,121 @@ func (b *Batch) Close() {
 // ReadBatch reads and validates one input (name is used in messages). Every
 // non-blank line must be a JSON object; the first that is not is an
 // *formats.InputError naming name:line, and nothing of the batch is kept.
-// A batch bigger than MemLimit is spooled to a temporary file in dir.
+// A regular file is mapped; a pipe is read into memory, and spooled to a
+// temporary file in dir beyond MemLimit.
 func ReadBatch(r io.Reader, name, dir string) (*Batch, error) {
 	b := &Batch{Name: name}
-	br := bufio.NewReaderSize(r, 256<<10)
-	var long []byte
-	no := 0
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long = append(long, chunk...)
-			continue
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			b.Close()
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line := chunk
-		if len(long) > 0 {
-			long = append(long, chunk...)
-			line = long
-		}
-		if len(line) > 0 {
-			no++
-			if verr := b.add(line, name, no); verr != nil {
-				b.Close()
-				return nil, verr
+	var err error
+	if f, ok := r.(*os.File); ok {
+		if st, serr := f.Stat(); serr == nil && st.Mode().IsRegular() {
+			err = b.mapFile(f, st.Size())
+			if err == nil || !errors.Is(err, errNoMap) {
+				return b.done(err)
 			}
-			long = long[:0]
-			if int64(len(b.mem)) > MemLimit {
-				if serr := b.spillOut(dir); serr != nil {
-					b.Close()
-					return nil, serr
-				}
-			}
-		}
-		if err != nil { // io.EOF
-			break
 		}
 	}
-	if b.spill != nil {
-		if err := b.spillOut(dir); err != nil {
-			b.Close()
-			return nil, err
-		}
+	return b.done(b.readStream(r, name, dir))
+}
+
+func (b *Batch) done(err error) (*Batch, error) {
+	if err != nil {
+		b.Close()
+		return nil, err
 	}
 	return b, nil
 }
 
-// add validates one line (with its newline, if it had one) and keeps it.
-func (b *Batch) add(line []byte, name string, no int) error {
-	data := bytes.TrimSpace(line)
-	if len(data) == 0 {
+var errNoMap = errors.New("cannot map")
+
+// mapFile maps the rest of a regular file and validates it in place.
+func (b *Batch) mapFile(f *os.File, size int64) error {
+	off, err := f.Seek(0, io.SeekCurrent)
+	if err != nil || off != 0 {
+		return errNoMap // stdin part-read, or not seekable: read it as a stream
+	}
+	if size == 0 {
 		return nil
 	}
-	if err := CheckLine(data, name, no); err != nil {
-		return err
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE)
+	if err != nil {
+		return errNoMap
 	}
-	b.mem = append(b.mem, bytes.TrimRight(line, "\n")...)
-	b.mem = append(b.mem, '\n')
-	b.Records++
-	b.Size += int64(len(bytes.TrimRight(line, "\n"))) + 1
-	return nil
+	b.data, b.mapped = data, true
+	n, _, err := checkLines(data, true, b.Name, 0)
+	b.Records = n
+	b.newline = data[len(data)-1] != '\n'
+	return err
+}
+
+// readStream reads r to its end, validating each line as it arrives.
+func (b *Batch) readStream(r io.Reader, name, dir string) error {
+	buf := make([]byte, 0, 1<<20)
+	checked, lineNo := 0, 0 // buf[:checked] is validated complete lines
+	for {
+		if cap(buf)-len(buf) < 256<<10 {
+			nb := make([]byte, len(buf), 2*cap(buf))
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		eof := errors.Is(err, io.EOF)
+		if err != nil && !eof {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		recs, used, cerr := checkLines(buf[checked:], eof, name, lineNo)
+		b.Records += recs
+		if cerr != nil {
+			return cerr
+		}
+		lineNo += bytes.Count(buf[checked:checked+used], []byte{'\n'})
+		checked += used
+		if eof {
+			if len(buf) > 0 && buf[len(buf)-1] != '\n' {
+				b.newline = true
+			}
+			if b.spill != nil {
+				return b.spillOut(buf, dir)
+			}
+			b.data = buf
+			return nil
+		}
+		if int64(checked) > MemLimit {
+			if err := b.spillOut(buf[:checked], dir); err != nil {
+				return err
+			}
+			rest := copy(buf, buf[checked:])
+			buf, checked = buf[:rest], 0
+		}
+	}
+}
+
+// checkLines validates the complete lines of data (and, if last, a final
+// line without its newline) and returns how many records there were and how
+// many bytes it looked at; line numbers start after lineNo.
+func checkLines(data []byte, last bool, name string, lineNo int) (records, used int, err error) {
+	for used < len(data) {
+		i := bytes.IndexByte(data[used:], '\n')
+		var line []byte
+		if i < 0 {
+			if !last {
+				break
+			}
+			line = data[used:]
+			i = len(line) - 1
+		} else {
+			line = data[used : used+i]
+		}
+		lineNo++
+		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
+			if err := CheckLine(trimmed, name, lineNo); err != nil {
+				return records, used, err
+			}
+			records++
+		}
+		used += i + 1
+	}
+	return records, min(used, len(data)), nil
 }
 
 // CheckLine checks that data (one line, trimmed) is a JSON object, and
@@ -123,7 +183,7 @@ func CheckLine(data []byte, name string, no int) error {
 	return l.Errorf("", "invalid JSON")
 }
 
-func (b *Batch) spillOut(dir string) error {
+func (b *Batch) spillOut(data []byte, dir string) error {
 	if b.spill == nil {
 		f, err := os.CreateTemp(dir, ".store-spool-*")
 		if err != nil {
@@ -131,11 +191,8 @@ func (b *Batch) spillOut(dir string) error {
 		}
 		b.spill = f
 	}
-	if _, err := b.spill.Write(b.mem); err != nil {
-		return err
-	}
-	b.mem = b.mem[:0]
-	return nil
+	_, err := b.spill.Write(data)
+	return err
 }
 
 // Log is an append-only JSONL file.
@@ -167,11 +224,12 @@ func (l *Log) Append(b *Batch) error {
 		return err
 	}
 	if b.spill == nil {
-		_, err = f.Write(b.mem)
-	} else {
-		if _, err = b.spill.Seek(0, io.SeekStart); err == nil {
-			_, err = io.Copy(onlyWriter{f}, b.spill)
-		}
+		_, err = f.Write(b.data)
+	} else if _, err = b.spill.Seek(0, io.SeekStart); err == nil {
+		_, err = io.Copy(onlyWriter{f}, b.spill)
+	}
+	if err == nil && b.newline {
+		_, err = f.Write([]byte{'\n'})
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", l.Path, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,4 +179,71 @@ func TestVerifyRepair(t *testing.T) {
 		t.Fatal(string(b))
 	}
 	_ = formats.TypeVerify
+}
+
+// A regular file is mapped, a pipe read as a stream (spooled beyond
+// MemLimit): both check every line, name the bad one, and append the same
+// bytes.
+func TestReadBatchFileAndStream(t *testing.T) {
+	defer func(m int64) { MemLimit = m }(MemLimit)
+	long := `{"s":"` + strings.Repeat("z", 2<<20) + `"}`
+	for _, tc := range []struct {
+		name, data, err string
+		records         int
+	}{
+		{"plain", "{\"a\":1}\n{\"b\":2}\n", "", 2},
+		{"no last newline", "{\"a\":1}\n{\"b\":2}", "", 2},
+		{"blank lines", "\n{\"a\":1}\n  \n{\"b\":2}\n\n", "", 2},
+		{"long line", "{\"a\":1}\n" + long + "\n{\"b\":2}\n", "", 3},
+		{"bad after long", "{\"a\":1}\n" + long + "\n{\"b\":\n", "in:3: invalid JSON", 0},
+		{"bad last, no newline", "{\"a\":1}\n{\"b\":", "in:2: invalid JSON", 0},
+		{"array", "{\"a\":1}\n[1]\n", "in:2: not a JSON object", 0},
+		{"empty", "", "", 0},
+	} {
+		for _, limit := range []int64{64 << 20, 100} {
+			for _, mode := range []string{"file", "stream"} {
+				t.Run(fmt.Sprintf("%s/%s/%d", tc.name, mode, limit), func(t *testing.T) {
+					MemLimit = limit
+					dir := t.TempDir()
+					in := filepath.Join(dir, "in")
+					os.WriteFile(in, []byte(tc.data), 0o666)
+					f, _ := os.Open(in)
+					defer f.Close()
+					var r io.Reader = f
+					if mode == "stream" {
+						r = struct{ io.Reader }{f}
+					}
+					b, err := ReadBatch(r, "in", dir)
+					if tc.err != "" {
+						if err == nil || !strings.Contains(err.Error(), tc.err) {
+							t.Fatalf("err %v, want %q", err, tc.err)
+						}
+						return
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer b.Close()
+					if b.Records != tc.records {
+						t.Fatalf("%d records, want %d", b.Records, tc.records)
+					}
+					path := filepath.Join(dir, "l.jsonl")
+					if err := (&Log{Path: path}).Append(b); err != nil {
+						t.Fatal(err)
+					}
+					got, _ := os.ReadFile(path)
+					want := tc.data
+					if want != "" && !strings.HasSuffix(want, "\n") {
+						want += "\n"
+					}
+					if tc.records == 0 {
+						want = ""
+					}
+					if string(got) != want {
+						t.Fatalf("log has %d bytes, want %d", len(got), len(want))
+					}
+				})
+			}
+		}
+	}
 }

@@ -9,7 +9,8 @@ import (
 
 // Tail writes the last n complete records of the log to w. With follow it
 // then writes each complete record appended after them, polling every
-// poll, until ctx is done. A log that shrinks below what was written (it
+// poll, until ctx is done (then it writes what was appended last and
+// stops). A log that shrinks below what was written (it
 // was replaced) is followed again from its start.
 func Tail(ctx context.Context, path string, n int, follow bool, poll time.Duration, w io.Writer) error {
 	f, err := os.Open(path)
@@ -32,10 +33,10 @@ func Tail(ctx context.Context, path string, n int, follow bool, poll time.Durati
 	if err := copyRange(f, start, end, w); err != nil {
 		return err
 	}
-	for follow {
+	for done := false; follow && !done; {
 		select {
 		case <-ctx.Done():
-			return nil
+			done = true // one last look, then stop
 		case <-time.After(poll):
 		}
 		st, err := os.Stat(path)
