@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
 	"syscall"
-
-	"github.com/tidwall/gjson"
 
 	"github.com/detsys/detsys/formats"
 )
@@ -89,7 +89,7 @@ func (b *Batch) mapFile(f *os.File, size int64) error {
 		return errNoMap
 	}
 	b.data, b.mapped = data, true
-	n, _, err := checkLines(data, true, b.Name, 0)
+	n, err := checkAll(data, b.Name, 0)
 	b.Records = n
 	b.newline = data[len(data)-1] != '\n'
 	return err
@@ -111,13 +111,22 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 		if err != nil && !eof {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		recs, used, cerr := checkLines(buf[checked:], eof, name, lineNo)
-		b.Records += recs
-		if cerr != nil {
-			return cerr
+		if !eof && len(buf)-checked < checkChunk {
+			continue // check in big pieces, in parallel
 		}
-		lineNo += bytes.Count(buf[checked:checked+used], []byte{'\n'})
-		checked += used
+		used := len(buf)
+		if !eof {
+			used = bytes.LastIndexByte(buf, '\n') + 1
+		}
+		if used > checked {
+			recs, cerr := checkAll(buf[checked:used], name, lineNo)
+			b.Records += recs
+			if cerr != nil {
+				return cerr
+			}
+			lineNo += bytes.Count(buf[checked:used], []byte{'\n'})
+			checked = used
+		}
 		if eof {
 			if len(buf) > 0 && buf[len(buf)-1] != '\n' {
 				b.newline = true
@@ -136,6 +145,57 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 			buf, checked = buf[:rest], 0
 		}
 	}
+}
+
+// checkChunk is the size of the pieces checkAll checks in parallel.
+const checkChunk = 4 << 20
+
+// checkAll validates every line of data (the last may lack its newline)
+// and returns how many records there were: big inputs in pieces, one
+// goroutine per CPU, so that checking keeps up with the write.
+func checkAll(data []byte, name string, lineNo int) (int, error) {
+	if len(data) < 2*checkChunk || runtime.GOMAXPROCS(0) == 1 {
+		n, _, err := checkLines(data, true, name, lineNo)
+		return n, err
+	}
+	var bounds []int // piece i is data[bounds[i]:bounds[i+1]]
+	for at := 0; at < len(data); {
+		bounds = append(bounds, at)
+		next := at + checkChunk
+		if next >= len(data) {
+			break
+		}
+		if i := bytes.IndexByte(data[next:], '\n'); i >= 0 {
+			at = next + i + 1
+		} else {
+			break
+		}
+	}
+	bounds = append(bounds, len(data))
+	recs := make([]int, len(bounds)-1)
+	bad := make([]bool, len(bounds)-1)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range recs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			n, _, err := checkLines(data[bounds[i]:bounds[i+1]], true, name, 0)
+			recs[i], bad[i] = n, err != nil
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for i, n := range recs {
+		if bad[i] { // again, alone, with the right line numbers
+			base := lineNo + bytes.Count(data[:bounds[i]], []byte{'\n'})
+			_, _, err := checkLines(data[bounds[i]:bounds[i+1]], true, name, base)
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // checkLines validates the complete lines of data (and, if last, a final
@@ -169,7 +229,7 @@ func checkLines(data []byte, last bool, name string, lineNo int) (records, used 
 // CheckLine checks that data (one line, trimmed) is a JSON object, and
 // otherwise says why, naming name:no.
 func CheckLine(data []byte, name string, no int) error {
-	if len(data) > 0 && data[0] == '{' && gjson.ValidBytes(data) {
+	if len(data) > 0 && data[0] == '{' && validObject(data) {
 		return nil
 	}
 	l := formats.Line{Data: data, File: name, No: no}
