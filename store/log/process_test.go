@@ -124,14 +124,45 @@ func TestConcurrentAppenders(t *testing.T) {
 			want[name] = n
 		}
 	}
-	os.WriteFile(logPath, nil, 0o666)
+	first := `{"type":"note","batch":"first","i":0,"pad":""}` + "\n"
+	os.WriteFile(logPath, []byte(first), 0o666)
 
-	var tailOut bytes.Buffer
-	tail := exec.Command(bin, "--log", logPath, "tail", "-n", "0", "-f")
-	tail.Stdout = &tailOut
+	// store tail -f follows from the first record; the appenders start
+	// once it has shown it.
+	tail := exec.Command(bin, "--log", logPath, "tail", "-n", "1", "-f")
+	stdout, err := tail.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := tail.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var tailOut bytes.Buffer
+	copied := make(chan error, 1)
+	shown := make(chan bool, 1)
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := stdout.Read(buf)
+			tailOut.Write(buf[:n])
+			if tailOut.Len() >= len(first) {
+				select {
+				case shown <- true:
+				default:
+				}
+			}
+			if err != nil {
+				copied <- nil
+				return
+			}
+		}
+	}()
+	select {
+	case <-shown:
+	case <-time.After(20 * time.Second):
+		t.Fatal("store tail -f showed nothing")
+	}
+	want["first"] = 1
 
 	ctx, stop := context.WithCancel(context.Background())
 	scans := make(chan error, 1)
@@ -177,8 +208,8 @@ func TestConcurrentAppenders(t *testing.T) {
 	if err := <-scans; err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // tail -f polls every 100ms
 	tail.Process.Signal(syscall.SIGINT)
+	<-copied
 	if err := tail.Wait(); err != nil {
 		t.Fatalf("tail -f: %v", err)
 	}
@@ -188,7 +219,11 @@ func TestConcurrentAppenders(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(tailOut.Bytes(), data) {
-		t.Fatalf("tail -f saw %d bytes, the log has %d", tailOut.Len(), len(data))
+		i := 0
+		for i < min(tailOut.Len(), len(data)) && tailOut.Bytes()[i] == data[i] {
+			i++
+		}
+		t.Fatalf("tail -f saw %d bytes, the log has %d; they differ from byte %d", tailOut.Len(), len(data), i)
 	}
 	records, contiguous := checkLog(t, data)
 	for name, n := range want {
