@@ -81,8 +81,9 @@ Commands:
   append [FILE...]     append records from the FILEs or stdin. Each input is
                        checked first: a line that is not a JSON object refuses
                        it (file:line, exit 3) and nothing of it is written.
-                       Concurrent appenders never interleave (flock, one write
-                       per input); --sync fsyncs before returning.
+                       Concurrent appenders never interleave (each input is
+                       written whole under a flock on the log); --sync fsyncs
+                       before returning.
   tests                the tests in the log: workload, nodes, ops, runs, and
                        how many runs some checker found invalid.
   runs [--test ID]     the runs: test, seed, faults, steps, simulated time,

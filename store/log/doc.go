@@ -4,11 +4,14 @@
 // Appending. A batch (one input of store append, one trace of sched --log)
 // is validated in full before anything is written: a line that is not a
 // JSON object refuses the whole batch with file:line. The batch is then
-// written under an exclusive flock(2) on the log, opened O_APPEND, in one
-// write(2) when it fits in memory (MemLimit), so that concurrent appenders
-// never interleave. With Sync the data is fsynced before Append returns.
+// written while holding an exclusive flock(2) on the log, opened O_APPEND,
+// so that concurrent appenders never interleave: every appender takes the
+// lock, and a batch is written whole before the lock is let go. (It is
+// written in 1 MiB write(2)s: one huge write from a mapping costs the
+// kernel more, and is no more atomic against kill -9.) With Sync the data
+// is fsynced before Append returns.
 //
-// Torn tails. An appender killed in the middle of its write(2) can leave
+// Torn tails. An appender killed in the middle of its writes can leave
 // the last line without its newline (a torn tail), and complete lines of
 // its batch before it. Readers never see a torn tail: every reader stops
 // at the last newline. The next appender, holding the lock, truncates a
