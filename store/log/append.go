@@ -25,7 +25,7 @@ var MemLimit int64 = 64 << 20
 type Batch struct {
 	Name    string // where it came from, for messages
 	Records int
-	data    []byte // in memory, or mapped (then mapped is set)
+	parts   [][]byte // in memory, or mapped (then mapped is set)
 	mapped  bool
 	spill   *os.File
 	newline bool // data (or the spill) lacks its last newline
@@ -34,10 +34,10 @@ type Batch struct {
 // Close releases the batch: its mapping or its spool file.
 func (b *Batch) Close() {
 	if b.mapped {
-		syscall.Munmap(b.data)
+		syscall.Munmap(b.parts[0])
 		b.mapped = false
 	}
-	b.data = nil
+	b.parts = nil
 	if b.spill != nil {
 		b.spill.Close()
 		os.Remove(b.spill.Name())
@@ -87,61 +87,100 @@ func (b *Batch) mapFile(f *os.File, size int64) error {
 	if err != nil {
 		return errNoMap
 	}
-	b.data, b.mapped = data, true
+	b.parts, b.mapped = [][]byte{data}, true
 	n, err := checkAll(data, b.Name, 0)
 	b.Records = n
 	b.newline = data[len(data)-1] != '\n'
 	return err
 }
 
-// readStream reads r to its end, validating each line as it arrives.
+// readStream reads r to its end in checkChunk pieces cut at line ends,
+// each checked in the background while the next is read (one goroutine
+// per CPU), so that checking keeps up with reading.
 func (b *Batch) readStream(r io.Reader, name, dir string) error {
-	buf := make([]byte, 0, 1<<20)
-	checked, lineNo := 0, 0 // buf[:checked] is validated complete lines
-	for {
-		if cap(buf)-len(buf) < 256<<10 {
-			nb := make([]byte, len(buf), 2*cap(buf))
-			copy(nb, buf)
-			buf = nb
+	type piece struct {
+		records, lines int
+		bad            bool
+	}
+	var (
+		pieces  []*piece
+		wg      sync.WaitGroup
+		sem     = make(chan struct{}, runtime.GOMAXPROCS(0))
+		lineNo  int   // lines in the pieces already spilled
+		held    int64 // bytes in b.parts
+		checked = 0   // pieces counted into lineNo and Records
+	)
+	check := func(data []byte) {
+		p := &piece{}
+		pieces = append(pieces, p)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			n, _, err := checkLines(data, true, name, 0)
+			p.records, p.bad, p.lines = n, err != nil, bytes.Count(data, []byte{'\n'})
+		}()
+	}
+	// settle waits for the checks and counts them; the first bad piece is
+	// checked again, alone, for its line number.
+	settle := func() error {
+		wg.Wait()
+		for _, p := range pieces[checked:] {
+			if p.bad {
+				_, _, err := checkLines(b.parts[len(b.parts)-(len(pieces)-checked)], true, name, lineNo)
+				return err
+			}
+			b.Records += p.records
+			lineNo += p.lines
+			checked++
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
+		return nil
+	}
+	cur := make([]byte, 0, checkChunk)
+	for {
+		n, err := r.Read(cur[len(cur):cap(cur)])
+		cur = cur[:len(cur)+n]
 		eof := errors.Is(err, io.EOF)
 		if err != nil && !eof {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if !eof && len(buf)-checked < checkChunk {
-			continue // check in big pieces, in parallel
+		if !eof && len(cur) < cap(cur) {
+			continue
 		}
-		used := len(buf)
+		cut := len(cur)
 		if !eof {
-			used = bytes.LastIndexByte(buf, '\n') + 1
-		}
-		if used > checked {
-			recs, cerr := checkAll(buf[checked:used], name, lineNo)
-			b.Records += recs
-			if cerr != nil {
-				return cerr
+			cut = bytes.LastIndexByte(cur, '\n') + 1
+			if cut == 0 { // one line longer than the piece: grow it
+				cur = append(cur, make([]byte, cap(cur))...)[:len(cur)]
+				continue
 			}
-			lineNo += bytes.Count(buf[checked:used], []byte{'\n'})
-			checked = used
+		}
+		if cut > 0 {
+			b.parts = append(b.parts, cur[:cut])
+			held += int64(cut)
+			check(cur[:cut])
 		}
 		if eof {
-			if len(buf) > 0 && buf[len(buf)-1] != '\n' {
-				b.newline = true
-			}
-			if b.spill != nil {
-				return b.spillOut(buf, dir)
-			}
-			b.data = buf
-			return nil
-		}
-		if int64(checked) > MemLimit {
-			if err := b.spillOut(buf[:checked], dir); err != nil {
+			b.newline = cut > 0 && cur[cut-1] != '\n'
+			if err := settle(); err != nil {
 				return err
 			}
-			rest := copy(buf, buf[checked:])
-			buf, checked = buf[:rest], 0
+			if b.spill != nil {
+				return b.spillParts(dir)
+			}
+			return nil
+		}
+		rest := cur[cut:]
+		cur = make([]byte, len(rest), max(checkChunk, 2*len(rest)))
+		copy(cur, rest)
+		if held > MemLimit {
+			if err := settle(); err != nil {
+				return err
+			}
+			if err := b.spillParts(dir); err != nil {
+				return err
+			}
+			held = 0
 		}
 	}
 }
@@ -242,7 +281,8 @@ func CheckLine(data []byte, name string, no int) error {
 	return l.Errorf("", "invalid JSON")
 }
 
-func (b *Batch) spillOut(data []byte, dir string) error {
+// spillParts moves the parts held in memory to the spool file.
+func (b *Batch) spillParts(dir string) error {
 	if b.spill == nil {
 		f, err := os.CreateTemp(dir, ".store-spool-*")
 		if err != nil {
@@ -250,8 +290,13 @@ func (b *Batch) spillOut(data []byte, dir string) error {
 		}
 		b.spill = f
 	}
-	_, err := b.spill.Write(data)
-	return err
+	for _, p := range b.parts {
+		if _, err := b.spill.Write(p); err != nil {
+			return err
+		}
+	}
+	b.parts = nil
+	return nil
 }
 
 // Log is an append-only JSONL file.
@@ -285,8 +330,10 @@ func (l *Log) Append(b *Batch) error {
 	// In writeChunk pieces: the lock keeps them together, and the kernel
 	// takes one huge write(2) from a mapping slower than many small ones.
 	if b.spill == nil {
-		for i := 0; i < len(b.data) && err == nil; i += writeChunk {
-			_, err = f.Write(b.data[i:min(len(b.data), i+writeChunk)])
+		for _, p := range b.parts {
+			for i := 0; i < len(p) && err == nil; i += writeChunk {
+				_, err = f.Write(p[i:min(len(p), i+writeChunk)])
+			}
 		}
 	} else if _, err = b.spill.Seek(0, io.SeekStart); err == nil {
 		_, err = io.CopyBuffer(onlyWriter{f}, onlyReader{b.spill}, make([]byte, writeChunk))

@@ -187,6 +187,7 @@ func TestVerifyRepair(t *testing.T) {
 func TestReadBatchFileAndStream(t *testing.T) {
 	defer func(m int64) { MemLimit = m }(MemLimit)
 	long := `{"s":"` + strings.Repeat("z", 2<<20) + `"}`
+	many := strings.Repeat("{\"a\":1}\n", 1_200_000) // 9.6 MB: pieces checked in parallel
 	for _, tc := range []struct {
 		name, data, err string
 		records         int
@@ -199,6 +200,9 @@ func TestReadBatchFileAndStream(t *testing.T) {
 		{"bad last, no newline", "{\"a\":1}\n{\"b\":", "in:2: invalid JSON", 0},
 		{"array", "{\"a\":1}\n[1]\n", "in:2: not a JSON object", 0},
 		{"empty", "", "", 0},
+		{"many", many, "", 1_200_000},
+		{"many, bad at the end", many + "{\"a\":}\n", "in:1200001: invalid JSON", 0},
+		{"many, bad in the middle", many[:4_000_000] + "{\"a\":}\n" + many, "in:500001: invalid JSON", 0},
 	} {
 		for _, limit := range []int64{64 << 20, 100} {
 			for _, mode := range []string{"file", "stream"} {
