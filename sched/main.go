@@ -102,6 +102,9 @@ func run(o *cli.IO, opt *options, args []string) error {
 		}
 	}
 	if opt.CheckDeterminism != 0 {
+		if opt.Log != "" {
+			return cli.Usagef("--log with --check-determinism: a determinism check always runs the test, it never takes it from the log")
+		}
 		return checkDeterminism(o, opt, t, so)
 	}
 
