@@ -447,5 +447,12 @@ func (t *Trace) link() {
 			fill[st.Node]++
 		}
 	}
+	t.life = make([][]int32, len(t.lanes.names))
+	for i, st := range t.Steps {
+		switch st.Kind {
+		case KindInit, KindCrash, KindPanic, KindRestart:
+			t.life[st.Node] = append(t.life[st.Node], int32(i))
+		}
+	}
 	t.order = t.lanes.order()
 }

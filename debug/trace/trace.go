@@ -31,6 +31,7 @@ type Trace struct {
 
 	laneStart []int32 // lane l's steps are laneSteps[laneStart[l]:laneStart[l+1]]
 	laneSteps []int32
+	life      [][]int32 // per lane: its init, crash, panic and restart steps
 
 	mu      sync.Mutex
 	senders map[int32]int32 // Sender's answers for client completions
@@ -213,6 +214,24 @@ func (t *Trace) LogSteps(l Lane, i, max int) []int {
 		out[a], out[b] = out[b], out[a]
 	}
 	return out
+}
+
+// Alive reports whether node l is up after step i: it has started and
+// has not crashed (or panicked) since it last started. Clients are always up.
+func (t *Trace) Alive(l Lane, i int) bool {
+	if int(l) >= len(t.life) || t.IsClient(l) {
+		return true
+	}
+	life := t.life[l]
+	k := sort.Search(len(life), func(k int) bool { return int(life[k]) > i })
+	if k == 0 {
+		return false
+	}
+	switch t.Steps[life[k-1]].Kind {
+	case KindCrash, KindPanic:
+		return false
+	}
+	return true
 }
 
 // Sender is the index of the step that sent the message step i consumed,

@@ -139,6 +139,24 @@ func TestLanesAndState(t *testing.T) {
 			t.Fatalf("step %d: StateAt cur %d, want %d", i, cur, last)
 		}
 	}
+	// Crashed nodes are down until they restart.
+	crashes := 0
+	for i, st := range tr.Steps {
+		switch st.Kind {
+		case trace.KindCrash:
+			crashes++
+			if tr.Alive(st.Node, i) || !tr.Alive(st.Node, i-1) {
+				t.Fatalf("step %d: %s crashed but Alive says otherwise", i, tr.Name(st.Node))
+			}
+		case trace.KindRestart:
+			if !tr.Alive(st.Node, i) || tr.Alive(st.Node, i-1) {
+				t.Fatalf("step %d: %s restarted but Alive says otherwise", i, tr.Name(st.Node))
+			}
+		}
+	}
+	if crashes == 0 || !tr.Alive(tr.Lane("c0"), 0) || tr.Alive(r1, -1) {
+		t.Fatal("no crash in the test run, or clients down, or nodes up before init")
+	}
 	fe := tr.Lane("frontend")
 	logs := tr.LogSteps(fe, len(tr.Steps)-1, 1000)
 	for k, i := range logs {
