@@ -384,3 +384,21 @@ func TestStdin(t *testing.T) {
 	tm.keys("q")
 	tm.waitFor("debug exited 0")
 }
+
+// TestReadmeExample runs the README's example as written there.
+func TestReadmeExample(t *testing.T) {
+	tm := start(t, 100, 30, `gen register --nodes frontend=frontend1,register1=register,register2=register --clients 3 --ops 20 \
+  | sched --seed 9 --exec sut-register > readme.ndjson
+debug readme.ndjson`)
+	s := tm.waitFor(at(0) + `(?s:.*)j/k step`)
+	for _, want := range []string{`debug readme\.ndjson`, `c0 +c1 +c2 +fron`, `state of frontend after step 0`} {
+		if !regexp.MustCompile(want).MatchString(s) {
+			t.Fatalf("no %q on the screen:\n%s", want, s)
+		}
+	}
+	tm.typeText(":17")
+	tm.keys("Enter")
+	tm.waitFor(at(17))
+	tm.keys("q")
+	tm.waitFor("debug exited 0")
+}

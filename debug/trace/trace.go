@@ -32,6 +32,7 @@ type Trace struct {
 	laneStart []int32 // lane l's steps are laneSteps[laneStart[l]:laneStart[l+1]]
 	laneSteps []int32
 	life      [][]int32 // per lane: its init, crash, panic and restart steps
+	logs      [][]int32 // per lane: its steps that logged something
 
 	mu      sync.Mutex
 	senders map[int32]int32 // Sender's answers for client completions
@@ -202,16 +203,14 @@ func (t *Trace) StateAt(l Lane, i int) (cur, prev int) {
 // LogSteps are the last (at most max) steps at or before i on lane l that
 // logged something, oldest first.
 func (t *Trace) LogSteps(l Lane, i, max int) []int {
-	steps := t.LaneSteps(l)
-	k := sort.Search(len(steps), func(k int) bool { return int(steps[k]) > i })
-	var out []int
-	for k--; k >= 0 && len(out) < max; k-- {
-		if t.Steps[steps[k]].Logs {
-			out = append(out, int(steps[k]))
-		}
+	if int(l) >= len(t.logs) {
+		return nil
 	}
-	for a, b := 0, len(out)-1; a < b; a, b = a+1, b-1 {
-		out[a], out[b] = out[b], out[a]
+	steps := t.logs[l]
+	k := sort.Search(len(steps), func(k int) bool { return int(steps[k]) > i })
+	out := make([]int, 0, min(k, max))
+	for _, s := range steps[k-min(k, max) : k] {
+		out = append(out, int(s))
 	}
 	return out
 }

@@ -205,7 +205,7 @@ func (a *App) drawSteps(s tcell.Screen, r rect) {
 	last := a.tr.Steps[len(a.tr.Steps)-1]
 	sw := max(len(strconv.FormatInt(last.Num, 10)), 4)
 	tw := max(len(seconds(last.At, 4)), 6)
-	drawLine(s, r, r.y+1, styled(" "+padLeft("time", tw)+" "+padLeft("step", sw)+" event", stDim), stNormal)
+	drawLine(s, r, r.y+1, styled("  "+padLeft("time", tw)+" "+padLeft("step", sw)+" event", stDim), stNormal)
 	rel := a.related()
 	lw := 0 // the label column fits the longest label on screen, up to 12
 	for i := a.top; i < min(a.top+rows, len(a.tr.Steps)); i++ {
@@ -228,7 +228,7 @@ func (a *App) drawSteps(s tcell.Screen, r rect) {
 		case rel[i]:
 			mark = "•"
 		}
-		text := mark + padLeft(seconds(st.At, 4), tw) + " " + padLeft(strconv.FormatInt(st.Num, 10), sw) + " " +
+		text := mark + " " + padLeft(seconds(st.At, 4), tw) + " " + padLeft(strconv.FormatInt(st.Num, 10), sw) + " " +
 			pad(st.Kind.String(), 7) + " " + pad(a.tr.Label(i), lw) + " " + a.ends(st, r.w < 60)
 		style := stepStyle(st.Kind)
 		if rel[i] && style == stNormal {

@@ -5,6 +5,7 @@
 package testrun
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -38,11 +39,18 @@ func Register(tb testing.TB, fe string, clients, ops int, seed uint64, drop floa
 	return b.Bytes()
 }
 
-// Million is a trace of 1,000,000 steps (about 650 MB) in dir, made once
-// and kept there: the register example, frontend3, 10 clients.
-func Million(tb testing.TB, dir string) string {
+// Million is the path of a trace of 1,000,000 steps (about 650 MB): the
+// register example, frontend3, 10 clients, seed 1, made once and kept in
+// $TMPDIR/detsys-debug-bench for the benchmarks that follow (the same
+// trace as gen register --nodes frontend=frontend3,... --clients 10 --ops
+// 170000 | sched --seed 1 --max-steps 1000000).
+func Million(tb testing.TB) string {
 	tb.Helper()
-	path := filepath.Join(dir, "debug-1m.ndjson")
+	dir := filepath.Join(os.TempDir(), "detsys-debug-bench")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(dir, "million.ndjson")
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
@@ -52,15 +60,20 @@ func Million(tb testing.TB, dir string) string {
 	}
 	opt := sim.DefaultOptions()
 	opt.Seed, opt.MaxSteps = 1, 1_000_000
-	f, err := os.Create(path + ".tmp")
+	f, err := os.CreateTemp(dir, "million-*.tmp")
 	if err != nil {
 		tb.Fatal(err)
 	}
+	defer os.Remove(f.Name())
 	defer f.Close()
-	if _, err := sim.Run(&sim.Test{Test: t, Ops: o}, exec.NewExecutor(nodes.Kinds, "bench"), opt, f); err != nil {
+	w := bufio.NewWriterSize(f, 1<<20)
+	if _, err := sim.Run(&sim.Test{Test: t, Ops: o}, exec.NewExecutor(nodes.Kinds, "bench"), opt, w); err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.Rename(path+".tmp", path); err != nil {
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
 		tb.Fatal(err)
 	}
 	return path
