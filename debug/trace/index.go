@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 
 	"github.com/tidwall/gjson"
@@ -28,11 +29,38 @@ type Step struct {
 	Label uint16 // index in Trace.labels: the message or op type, the timer, the drop reason
 }
 
-// indexer is the state of the one pass over the file.
+// indexer indexes one part of the file (see chunks.go) into tables of
+// its own, which build merges: lane and label numbers are its own, a
+// consumed message is named by the N of its id "mN" (or -2-k for the k-th
+// other id), and the steps that sent messages by their step numbers.
 type indexer struct {
-	t      *Trace
-	labels map[string]uint16
-	last   int // the label found last: runs of steps often share one
+	t       *Trace // for the run record and the file name only
+	lanes   lanes
+	labels  []string
+	labelID map[string]uint16
+	last    int // the label found last: runs of steps often share one
+	steps   []Step
+	sent    []sentRef
+	other   []string // message ids not of the form mN
+	verdict *formats.Verdict
+	more    bool  // stopped at the run record of another run
+	lines   int32 // lines read
+}
+
+// sentRef is a step that named the step that sent its message.
+type sentRef struct {
+	i    int32 // the step's index in the indexer's steps
+	step int64 // the sender's step number
+}
+
+func newIndexer(t *Trace) *indexer {
+	x := &indexer{t: t, labels: []string{""}, labelID: map[string]uint16{"": 0}}
+	x.lanes.ids = map[string]Lane{}
+	for _, n := range t.lanes.names[:t.lanes.nodes] {
+		x.lanes.intern([]byte(n))
+	}
+	x.lanes.nodes = t.lanes.nodes
+	return x
 }
 
 // bigMembers are the members the pass does not read when it already has
@@ -48,24 +76,20 @@ func bigMember(k []byte) bool {
 
 var logsKey = []byte(`"logs":[`)
 
-// build indexes t.data.
-func (t *Trace) build() error {
-	x := indexer{t: t, labels: map[string]uint16{"": 0}}
-	t.labels = []string{""}
-	t.lanes.ids = map[string]Lane{}
-	data := t.data
-	t.Steps = make([]Step, 0, estimateLines(data))
-	line := int32(0)
-	sawRun := false
-	for pos := 0; pos < len(data); {
-		end := bytes.IndexByte(data[pos:], '\n')
-		next := pos + end + 1
-		if end < 0 {
-			end = len(data) - pos
-			next = len(data)
+// scan indexes the records in data[start:end], which starts at a line.
+// Errors name lines counted from the start of the part: the merge adds
+// the lines before it.
+func (x *indexer) scan(data []byte, start, end int) error {
+	x.steps = make([]Step, 0, estimateLines(data[start:end]))
+	for pos := start; pos < end; {
+		eol := bytes.IndexByte(data[pos:end], '\n')
+		next := pos + eol + 1
+		if eol < 0 {
+			eol = end - pos
+			next = end
 		}
-		line++
-		rec := bytes.TrimRight(data[pos:pos+end], " \t\r")
+		x.lines++
+		rec := bytes.TrimRight(data[pos:pos+eol], " \t\r")
 		off := pos
 		pos = next
 		for len(rec) > 0 && (rec[0] == ' ' || rec[0] == '\t') {
@@ -75,30 +99,19 @@ func (t *Trace) build() error {
 		if len(rec) == 0 {
 			continue
 		}
-		l := formats.Line{Data: rec, File: t.File, No: int(line)}
+		l := formats.Line{Data: rec, File: x.t.File, No: int(x.lines)}
 		if rec[0] != '{' {
 			return l.Errorf("", "not a JSON object (each line must be one record like {\"type\":...}): %.40q", rec)
-		}
-		if !sawRun {
-			if err := t.readRun(l); err != nil {
-				return err
-			}
-			sawRun = true
-			continue
 		}
 		more, err := x.record(l, int64(off))
 		if err != nil {
 			return err
 		}
 		if more {
-			t.More = true
-			break
+			x.more = true
+			return nil
 		}
 	}
-	if !sawRun {
-		return &formats.InputError{File: t.File, Msg: "no records: a trace starts with a run record (write one with sched)"}
-	}
-	t.link()
 	return nil
 }
 
@@ -181,7 +194,7 @@ func (x *indexer) record(l formats.Line, off int64) (more bool, err error) {
 	kind, isStep := kindOf(typ)
 	if !isStep && f.step == nil {
 		if string(typ) == formats.TypeVerdict {
-			return false, t.readVerdict(l)
+			return false, x.readVerdict(l)
 		}
 		return false, nil // not a step of the run (faults, …): not shown
 	}
@@ -198,8 +211,8 @@ func (x *indexer) record(l formats.Line, off int64) (more bool, err error) {
 	if st.Num, err = intField(l, "step", f.step, true); err != nil {
 		return false, err
 	}
-	if n := len(t.Steps); n > 0 && st.Num <= t.Steps[n-1].Num {
-		return false, l.Errorf("step", "step %d after step %d: steps must increase (are two traces concatenated?)", st.Num, t.Steps[n-1].Num)
+	if n := len(x.steps); n > 0 && st.Num <= x.steps[n-1].Num {
+		return false, l.Errorf("step", "%s", errStepOrder(st.Num, x.steps[n-1].Num))
 	}
 	if st.At, err = intField(l, "at", f.at, true); err != nil {
 		return false, err
@@ -212,9 +225,11 @@ func (x *indexer) record(l formats.Line, off int64) (more bool, err error) {
 		if !ok {
 			return false, l.Errorf("id", "expected a string, got %s", describe(f.id))
 		}
-		st.Msg = t.msgs.slot(id, true)
-		if t.msgs.recv[st.Msg] < 0 {
-			t.msgs.recv[st.Msg] = int32(len(t.Steps))
+		if n, ok := denseID(id); ok {
+			st.Msg = int32(n)
+		} else {
+			st.Msg = int32(-2 - len(x.other))
+			x.other = append(x.other, string(id))
 		}
 	}
 	if f.sentStep != nil {
@@ -222,7 +237,7 @@ func (x *indexer) record(l formats.Line, off int64) (more bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		st.Sent = int32(t.find(n, len(t.Steps)))
+		x.sent = append(x.sent, sentRef{int32(len(x.steps)), n})
 	}
 	st.Label = x.label(kind, typ, &f)
 	if stopped {
@@ -232,8 +247,12 @@ func (x *indexer) record(l formats.Line, off int64) (more bool, err error) {
 	} else {
 		st.Logs = f.hasLogs
 	}
-	t.Steps = append(t.Steps, st)
+	x.steps = append(x.steps, st)
 	return false, nil
+}
+
+func errStepOrder(step, after int64) string {
+	return fmt.Sprintf("step %d after step %d: steps must increase (are two traces concatenated?)", step, after)
 }
 
 // done reports whether the record's kind needs nothing from the members
@@ -318,7 +337,7 @@ func (x *indexer) lane(l formats.Line, name string, v []byte) (Lane, error) {
 	if !ok {
 		return NoLane, l.Errorf(name, "expected a node name (a string), got %s", describe(v))
 	}
-	ln, ok := x.t.lanes.intern(s)
+	ln, ok := x.lanes.intern(s)
 	if !ok {
 		return NoLane, l.Errorf(name, "more than %d node names", NoLane)
 	}
@@ -389,20 +408,20 @@ func (x *indexer) label(kind Kind, typ []byte, f *fields) uint16 {
 	case KindOther:
 		b = typ
 	}
-	if x.last < len(x.t.labels) && x.t.labels[x.last] == string(b) {
+	if x.last < len(x.labels) && x.labels[x.last] == string(b) {
 		return uint16(x.last)
 	}
-	if id, ok := x.labels[string(b)]; ok {
+	if id, ok := x.labelID[string(b)]; ok {
 		x.last = int(id)
 		return id
 	}
 	s := string(b)
-	if len(x.t.labels) >= 1<<16 {
+	if len(x.labels) >= 1<<16 {
 		return 0
 	}
-	id := uint16(len(x.t.labels))
-	x.t.labels = append(x.t.labels, s)
-	x.labels[s] = id
+	id := uint16(len(x.labels))
+	x.labels = append(x.labels, s)
+	x.labelID[s] = id
 	return id
 }
 
@@ -429,13 +448,13 @@ func memberOf(obj []byte, key string) []byte {
 }
 
 // readVerdict keeps the last verdict on this run, for the title line.
-func (t *Trace) readVerdict(l formats.Line) error {
+func (x *indexer) readVerdict(l formats.Line) error {
 	var v formats.Verdict
 	if err := l.Decode(&v); err != nil {
 		return err
 	}
-	if v.Run == t.Run.Run {
-		t.Verdict = &v
+	if v.Run == x.t.Run.Run {
+		x.verdict = &v
 	}
 	return nil
 }

@@ -22,13 +22,7 @@ func (m *msgTable) slot(id []byte, add bool) int32 {
 		if !add {
 			return -1
 		}
-		for len(m.byNum) <= n {
-			m.byNum = append(m.byNum, 0)
-		}
-		s := int32(len(m.recv))
-		m.recv = append(m.recv, -1)
-		m.byNum[n] = s + 1
-		return s
+		return m.numSlot(n)
 	}
 	if s, ok := m.other[string(id)]; ok {
 		return s
@@ -42,6 +36,20 @@ func (m *msgTable) slot(id []byte, add bool) int32 {
 	s := int32(len(m.recv))
 	m.recv = append(m.recv, -1)
 	m.other[string(id)] = s
+	return s
+}
+
+// numSlot is the slot of the id "mN", added if new.
+func (m *msgTable) numSlot(n int) int32 {
+	if n < len(m.byNum) && m.byNum[n] != 0 {
+		return m.byNum[n] - 1
+	}
+	if n >= len(m.byNum) {
+		m.byNum = append(m.byNum, make([]int32, n+1-len(m.byNum))...)
+	}
+	s := int32(len(m.recv))
+	m.recv = append(m.recv, -1)
+	m.byNum[n] = s + 1
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -293,9 +294,10 @@ func TestRecordErrorNamesLine(t *testing.T) {
 	}
 }
 
-// FuzzOpen: no input makes the index panic, and what it accepts it can
-// show: every step's raw record is a slice of the input that the index's
-// fields describe.
+// FuzzOpen: no input makes the index panic; what it accepts it can show
+// (every step's raw record is a slice of the input that the index's fields
+// describe); and indexing in parts gives the same index or the same error
+// as one pass.
 func FuzzOpen(f *testing.F) {
 	data := testrun.Register(f, "frontend2", 2, 4, 3, 0.2, 1, 0)
 	lines := strings.SplitAfter(string(data), "\n")
@@ -306,6 +308,24 @@ func FuzzOpen(f *testing.F) {
 	f.Add([]byte(lines[0] + `{"type":"ok","step":1,"at":2,"client":0,"id":"x\"y","from":"a"}` + "\n" + `{"type":"verdict","run":"r"}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		tr, err := trace.FromBytes(in, "fuzz")
+		// Cut into parts of a few records, the index is the same, or
+		// fails with the same message.
+		restore := trace.SmallParts(64, 5)
+		tr2, err2 := trace.FromBytes(in, "fuzz")
+		restore()
+		if fmt.Sprint(err) != fmt.Sprint(err2) {
+			t.Fatalf("one pass: %v; in parts: %v", err, err2)
+		}
+		if err == nil {
+			if len(tr.Steps) != len(tr2.Steps) || tr.More != tr2.More {
+				t.Fatalf("one pass: %d steps, in parts %d", len(tr.Steps), len(tr2.Steps))
+			}
+			for i := range tr.Steps {
+				if tr.Steps[i] != tr2.Steps[i] {
+					t.Fatalf("step %d: one pass %+v, in parts %+v", i, tr.Steps[i], tr2.Steps[i])
+				}
+			}
+		}
 		if err != nil {
 			var ie *formats.InputError
 			if !errors.As(err, &ie) {
@@ -328,4 +348,88 @@ func FuzzOpen(f *testing.F) {
 		tr.Search([]byte("a"), 0, true)
 		tr.Search([]byte("a"), len(tr.Steps)-1, false)
 	})
+}
+
+// TestPartsMergeLikeOnePass: a trace cut into many parts, indexed at the
+// same time and merged, is indexed exactly as in one pass: the same steps,
+// lanes, labels and links; errors name the same lines; a second run is
+// noticed in any part.
+func TestPartsMergeLikeOnePass(t *testing.T) {
+	data := faulty(t)
+	one, err := trace.FromBytes(data, "run.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{2, 3, 7, 50} {
+		restore := trace.SmallParts(len(data)/n/2+1, n)
+		many, err := trace.FromBytes(data, "run.ndjson")
+		if err != nil {
+			restore()
+			t.Fatal(err)
+		}
+		if len(many.Steps) != len(one.Steps) {
+			t.Fatalf("%d parts: %d steps, one pass %d", n, len(many.Steps), len(one.Steps))
+		}
+		for i := range one.Steps {
+			if many.Steps[i] != one.Steps[i] || many.Label(i) != one.Label(i) {
+				t.Fatalf("%d parts: step %d: %+v, one pass %+v", n, i, many.Steps[i], one.Steps[i])
+			}
+			for k, s := range many.Sends(i) {
+				if o := one.Sends(i)[k]; s.ID != o.ID || s.Recv != o.Recv {
+					t.Fatalf("%d parts: step %d: sends differ", n, i)
+				}
+			}
+		}
+		for _, l := range one.Lanes() {
+			if many.Name(l) != one.Name(l) {
+				t.Fatalf("%d parts: lanes differ", n)
+			}
+		}
+		// An error near the end names its line in the file.
+		lines := strings.SplitAfter(string(data), "\n")
+		bad := strings.Join(lines[:len(lines)-3], "") + "{\"type\":\"init\",\"step\":\"x\"}\n" + strings.Join(lines[len(lines)-2:], "")
+		_, err = trace.FromBytes([]byte(bad), "run.ndjson")
+		want := "run.ndjson:" + itoa(len(lines)-2) + `: field "step"`
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Fatalf("%d parts: got %v, want %s…", n, err, want)
+		}
+		// Steps that go back across a cut between parts.
+		back := string(data) + lines[len(lines)/2]
+		if _, err = trace.FromBytes([]byte(back), "run.ndjson"); err == nil || !strings.Contains(err.Error(), "steps must increase") {
+			t.Fatalf("%d parts: got %v", n, err)
+		}
+		// A second run after the first: noticed, not indexed, and its bad
+		// records are not the first run's errors.
+		two := string(data) + lines[0] + "garbage\n"
+		tr, err := trace.FromBytes([]byte(two), "run.ndjson")
+		if err != nil || !tr.More || len(tr.Steps) != len(one.Steps) {
+			t.Fatalf("%d parts: second run: %v", n, err)
+		}
+		restore()
+	}
+}
+
+// TestPartsFirstErrorWins pins a merge bug: when a part's first step goes
+// back and the part also has an error further on, the error reported is
+// the one a single pass meets first.
+func TestPartsFirstErrorWins(t *testing.T) {
+	run := `{"type":"run","run":"r-1","test":"t-1","seed":1,"faults":[],"opts":{},"exec":{"build":"b"},"nodes":[{"name":"n1","kind":"k"}]}` + "\n"
+	rec := func(step int) string {
+		return `{"type":"init","run":"r-1","step":` + itoa(step) + `,"at":0,"node":"n1","state":{"pad":"` + strings.Repeat("x", 100) + `"}}` + "\n"
+	}
+	in := run + rec(5) + rec(6) + rec(7) + rec(1) + "not json\n" + rec(8) + rec(9)
+	_, one := trace.FromBytes([]byte(in), "t.ndjson")
+	if one == nil || !strings.HasPrefix(one.Error(), "t.ndjson:5: field \"step\"") {
+		t.Fatalf("one pass: %v", one)
+	}
+	for n := 2; n <= 6; n++ {
+		for size := 16; size < len(in); size += 16 {
+			restore := trace.SmallParts(size, n)
+			_, parts := trace.FromBytes([]byte(in), "t.ndjson")
+			restore()
+			if fmt.Sprint(one) != fmt.Sprint(parts) {
+				t.Fatalf("%d parts of %d bytes: %v, one pass: %v", n, size, parts, one)
+			}
+		}
+	}
 }
