@@ -98,6 +98,7 @@ func (a *App) goTo(i int) {
 		for p := paneState; p < numPanes; p++ {
 			a.scroll[p] = 0
 		}
+		a.scroll[paneState] = -1 // at the first change, when drawn
 	}
 }
 

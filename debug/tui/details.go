@@ -15,6 +15,16 @@ import (
 func (a *App) drawDetails(s tcell.Screen, l layout) {
 	node := a.stateNode()
 	title, lines := a.stateLines(node)
+	if a.scroll[paneState] < 0 {
+		// Show what the step changed: from a line above the first change.
+		a.scroll[paneState] = 0
+		for k, l := range lines {
+			if k > 0 && len(l) > 0 && l[0].st != stNormal && l[0].st != stDim {
+				a.scroll[paneState] = max(k-2, 0)
+				break
+			}
+		}
+	}
 	textPane(s, l.panes[paneState], title, a.focus == paneState, lines, &a.scroll[paneState])
 	title, lines = a.messageLines()
 	textPane(s, l.panes[paneMessage], title, a.focus == paneMessage, lines, &a.scroll[paneMessage])
