@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"syscall"
@@ -315,6 +316,8 @@ func (l *Log) Append(b *Batch) error {
 	if b.Records == 0 {
 		return nil
 	}
+	_, serr := os.Stat(l.Path)
+	created := errors.Is(serr, os.ErrNotExist)
 	f, err := os.OpenFile(l.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
 	if err != nil {
 		return err
@@ -347,6 +350,15 @@ func (l *Log) Append(b *Batch) error {
 	if l.Sync {
 		if err := f.Sync(); err != nil {
 			return fmt.Errorf("%s: fsync: %w", l.Path, err)
+		}
+		if created { // the new file's name must survive too
+			if d, err := os.Open(filepath.Dir(l.Path)); err == nil {
+				err = d.Sync()
+				d.Close()
+				if err != nil {
+					return fmt.Errorf("%s: fsync of its directory: %w", l.Path, err)
+				}
+			}
 		}
 	}
 	return nil
