@@ -73,3 +73,44 @@ func TestNoRunsSuggestsNoFaults(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 }
+
+// classic-deliv (Molly's classic_rb.ded) in exec/rounds, fault-free at
+// ⟨5,3,0⟩: each node counts its receipts in its state ("got") and logs the
+// round after one. With --deps state the log rests on every receipt before
+// it (the counter changed), so losing b's copy to c looks like breaking
+// c's log; with --deps fields it rests on the step that set "log_at", and
+// a zero-delay "act" timer is prevented only if every step of its instant
+// that would arm it is, so only the losses of a's sends remain.
+func TestClassicDelivDeps(t *testing.T) {
+	ms := int64(time.Millisecond)
+	sp := spec.Spec{EOT: 5 * ms, EFF: 3 * ms, Round: ms}
+	for _, c := range []struct {
+		fields bool
+		want   string
+	}{
+		{false, "{O(b,c,2000000)} {O(c,b,2000000)} {O(a,b,1000000)} {O(a,c,1000000)}"},
+		{true, "{O(a,b,1000000)} {O(a,c,1000000)}"},
+	} {
+		g, _ := lineage.ParseGoal("state:*.log")
+		r := lineage.NewReader([]lineage.Goal{g})
+		r.FieldDeps = c.fields
+		in, err := os.Open("../lineage/testdata/classic.ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Read(in, "classic.ndjson"); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
+		runs, _ := r.Runs()
+		var got []string
+		for _, s := range Next(runs, sp, 100, nil).Suggestions {
+			if len(s) == 1 {
+				got = append(got, setString(s))
+			}
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("fields %v: single faults %v, want %s", c.fields, got, c.want)
+		}
+	}
+}
