@@ -39,7 +39,7 @@ func TestRetryDeliv(t *testing.T) {
 		want []string
 	}{
 		{spec.Spec{EOT: 4 * ms, EFF: 2 * ms, Round: ms, Crashes: 1}, []string{
-			"{C(a,1000000) O(a,b,0)}", "{O(a,b,0) O(a,b,1000000)}", "{C(a,1000000) O(a,c,0)}", "{O(a,c,0) O(a,c,1000000)}"}},
+			"{C(a,1000000) O(a,b,0)}", "{C(a,1000000) O(a,c,0)}", "{O(a,b,0) O(a,b,1000000)}", "{O(a,c,0) O(a,c,1000000)}"}},
 		// EFF 1 round: the retry cannot be lost, only prevented by a crash.
 		{spec.Spec{EOT: 4 * ms, EFF: 1 * ms, Round: ms, Crashes: 1}, []string{
 			"{C(a,1000000) O(a,b,0)}", "{C(a,1000000) O(a,c,0)}"}},
@@ -88,7 +88,7 @@ func TestClassicDelivDeps(t *testing.T) {
 		fields bool
 		want   string
 	}{
-		{false, "{O(b,c,2000000)} {O(c,b,2000000)} {O(a,b,1000000)} {O(a,c,1000000)}"},
+		{false, "{O(a,b,1000000)} {O(a,c,1000000)} {O(b,c,2000000)} {O(c,b,2000000)}"},
 		{true, "{O(a,b,1000000)} {O(a,c,1000000)}"},
 	} {
 		g, _ := lineage.ParseGoal("state:*.log")
