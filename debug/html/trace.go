@@ -86,8 +86,8 @@ type trace struct {
 	labels  []string
 	labelOf map[string]int
 
-	ops      []int64 // op table, stride opStride
-	open     map[int64]int // client → index of its open op (op table row / opStride)
+	ops      []int64        // op table, stride opStride
+	open     map[int64]int  // client → index of its open op (op table row / opStride)
 	replies  map[string]int // message id sent to a client → row
 	timerSet map[string]int // node \x00 timer → row of the last step that set it
 
