@@ -34,7 +34,7 @@ var (
 	//go:embed page.js
 	pageJS string
 
-	page = template.Must(template.New("page").Parse(pageHTML))
+	pageTemplate = template.Must(template.New("page").Parse(pageHTML))
 )
 
 // linesMark stands for the trace's lines in the rendered template. It holds
@@ -72,7 +72,7 @@ func Write(w io.Writer, in io.Reader, opts Options) error {
 		return err
 	}
 	var shell bytes.Buffer
-	err = page.Execute(&shell, struct {
+	err = pageTemplate.Execute(&shell, struct {
 		Title string
 		CSS   template.CSS
 		JS    template.JS
