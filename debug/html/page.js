@@ -203,7 +203,7 @@
   }
 
   // ---- drawing ----
-  const ROW = 20, HEAD = 34;
+  const ROW = 20, HEAD = 38;
   function pageRows() { return Math.max(1, Math.floor(($('diagram').clientHeight - HEAD) / ROW) - 2); }
 
   function el(tag, attrs, text) {
@@ -215,9 +215,13 @@
   function renderDiagram() {
     const box = $('diagram');
     const width = Math.max(box.clientWidth, 480), height = Math.max(box.clientHeight, 200);
-    const gutter = Math.min(330, Math.max(220, width * 0.36));
-    const laneW = (width - gutter - 20) / Math.max(LANES.length, 1);
-    const x = (l) => gutter + 10 + laneW * (l + 0.5);
+    const gutter = Math.min(400, Math.max(240, width * 0.42));
+    // Many clients share the room they need less of than the nodes.
+    const cw = NC > 4 ? 0.55 : 1, total = NC * cw + (LANES.length - NC);
+    const unit = (width - gutter - 20) / Math.max(total, 1);
+    const x = (l) => gutter + 10 + unit * (l < NC ? cw * (l + 0.5) : NC * cw + (l - NC) + 0.5);
+    const laneWidth = (l) => unit * (l < NC ? cw : 1);
+    const laneW = unit;
     const rows = Math.max(1, Math.floor((height - HEAD) / ROW));
     let start = cur - Math.floor(rows / 2);
     start = Math.max(0, Math.min(start, N - rows));
@@ -238,8 +242,8 @@
       if (fl & F.witness) out.push(el('rect', {x: 0, y: top + 2, width: 4, height: ROW - 4, class: 'witmark'}));
       out.push(el('text', {x: 52, y: top + 14, class: 'num'}, stepNo(r)));
       out.push(el('text', {x: 60, y: top + 14, class: 'time'}, fmtTime(col(r, C.at))));
-      out.push(el('text', {x: 140, y: top + 14, class: 'kind k-' + k}, k));
-      out.push(el('text', {x: 196, y: top + 14, class: 'label'}, clip(M.labels[col(r, C.label)], Math.floor((gutter - 200) / 6.3))));
+      out.push(el('text', {x: 132, y: top + 14, class: 'kind k-' + k}, k));
+      out.push(el('text', {x: 184, y: top + 14, class: 'label'}, clip(M.labels[col(r, C.label)], Math.floor((gutter - 186) / 6.6))));
       out.push('</g>');
     }
     // Lanes, grey while the node is down.
@@ -314,15 +318,23 @@
       }
     }
     // Lane names on top.
-    out.push(el('rect', {x: 0, y: 0, width: width, height: HEAD - 6, class: 'headbg'}));
-    out.push(el('text', {x: 8, y: 19, class: 'colhead'}, 'step'));
-    out.push(el('text', {x: 60, y: 19, class: 'colhead'}, 'time'));
-    out.push(el('text', {x: 140, y: 19, class: 'colhead'}, 'event'));
+    out.push(el('rect', {x: 0, y: 0, width: width, height: HEAD - 4, class: 'headbg'}));
+    out.push(el('text', {x: 8, y: 21, class: 'colhead'}, 'step'));
+    out.push(el('text', {x: 60, y: 21, class: 'colhead'}, 'time'));
+    out.push(el('text', {x: 132, y: 21, class: 'colhead'}, 'event'));
+    const shown = shownNode();
+    const keyOf = (l) => !isClientLane(l) && l - NC < 9 ? String(l - NC + 1) : '';
+    const fits = (l, w) => (LANES[l].length + (keyOf(l) ? 2 : 0)) * 6.6 + 4 <= w;
+    // Names too long for their lane go on two staggered lines.
+    const stagger = LANES.some((_, l) => !fits(l, laneWidth(l)));
     LANES.forEach((name, l) => {
-      const key = !isClientLane(l) && l - NC < 9 ? (l - NC + 1) + ' ' : '';
-      const shown = shownNode() === l;
-      out.push(el('text', {x: x(l), y: 19, class: 'lanename' + (isClientLane(l) ? ' client' : '') + (shown ? ' shown' : '') + (isDown(l, cur) ? ' isdown' : ''),
-        'text-anchor': 'middle'}, key + clip(name, Math.max(4, Math.floor(laneW / 7) - 2))));
+      const key = keyOf(l), w = laneWidth(l) * (stagger ? 2 : 1);
+      const room = Math.max(3, Math.floor((w - 4) / 6.6) - (key ? 2 : 0));
+      const ty = stagger ? (l % 2 ? 29 : 15) : 21;
+      const half = (Math.min(name.length, room) + (key ? 2 : 0)) * 3.3;
+      const tx = Math.max(Math.min(x(l), width - 4 - half), gutter + half);
+      out.push('<text x="' + tx + '" y="' + ty + '" text-anchor="middle" class="lanename' + (isClientLane(l) ? ' client' : '') + (shown === l ? ' shown' : '') +
+        (isDown(l, cur) ? ' isdown' : '') + '">' + (key ? '<tspan class="lanekey">' + key + '</tspan> ' : '') + esc(clip(name, room)) + '</text>');
     });
     out.push('</svg>');
     box.innerHTML = out.join('');
@@ -447,7 +459,8 @@
   function renderHistory() {
     const box = $('history');
     const width = Math.max(box.clientWidth, 480);
-    const LH = 24, top = 24, left = 64;
+    const top = 24, left = 64;
+    const LH = Math.max(12, Math.min(24, Math.floor((window.innerHeight * 0.3 - 40 - top) / Math.max(NC, 1))));
     const height = top + Math.max(NC, 1) * LH + 8;
     const span = N <= 600 ? N : 400;
     let a = Math.max(0, Math.min(cur - span / 2, N - span)), b = a + span;
@@ -460,7 +473,7 @@
       out.push(el('text', {x: xs(t), y: 14, class: 'tick', 'text-anchor': 'middle'}, stepNo(t)));
     }
     for (let c = 0; c < NC; c++) {
-      out.push(el('text', {x: 8, y: top + c * LH + 16, class: 'cname'}, LANES[c]));
+      out.push(el('text', {x: 8, y: top + c * LH + LH / 2 + 4, class: 'cname'}, LANES[c]));
     }
     const anyWitness = WIT.length > 0;
     for (let i = 0; i < NOPS; i++) {
@@ -469,14 +482,14 @@
       if (stop < a || inv > b) continue;
       const lane = LANES.indexOf('c' + OPS[o + O.client]);
       if (lane < 0) continue;
-      const x1 = xs(inv), x2 = Math.max(xs(stop), x1 + 3), yy = top + lane * LH + 3;
+      const x1 = Math.max(xs(inv), left - 4), x2 = Math.min(Math.max(xs(stop), x1 + 3), width - 4), yy = top + lane * LH + 3;
       const st = STATUS[OPS[o + O.status]], w = OPS[o + O.witness];
       let cls = 'op ' + st + (w === 2 ? ' failed' : w === 1 ? ' named' : anyWitness ? ' faded' : '') + (cur >= inv && cur <= stop ? ' live' : '');
       out.push('<g class="' + cls + '" data-row="' + inv + '" data-op="' + i + '">');
-      out.push(el('rect', {x: x1, y: yy, width: x2 - x1, height: LH - 6, rx: 3}));
+      out.push(el('rect', {x: x1, y: yy, width: x2 - x1, height: LH - 5, rx: Math.min(3, LH / 5)}));
       const label = M.labels[OPS[o + O.label]];
       const room = Math.floor((x2 - x1 - 6) / 6.2);
-      if (room >= 3) out.push(el('text', {x: x1 + 4, y: yy + 13}, clip(label, room)));
+      if (room >= 3 && LH >= 16) out.push(el('text', {x: x1 + 4, y: yy + LH / 2 + 1}, clip(label, room)));
       out.push(el('title', {}, LANES[lane] + ' ' + label + ' (' + st + ', steps ' + stepNo(inv) + '–' + (comp < 0 ? '…' : stepNo(comp)) + ')'));
       out.push('</g>');
     }
