@@ -55,3 +55,17 @@ func FuzzWrite(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEscape checks appendEscaped against encoding/json's HTMLEscape.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{`{"a":"</script>"}`, "\u2028\u2029\xe2\x80\xe2\x80\xa8 & <!--", "\xe2", "\xe2\x80", `plain`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var want bytes.Buffer
+		json.HTMLEscape(&want, src)
+		if got := appendEscaped(nil, src); !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("appendEscaped(%q) = %q, want %q", src, got, want.Bytes())
+		}
+	})
+}

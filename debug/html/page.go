@@ -88,7 +88,7 @@ func Write(w io.Writer, in io.Reader, opts Options) error {
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(before)
-	bw.Write(t.lines.Bytes())
+	bw.Write(t.lines)
 	bw.Write(after)
 	return bw.Flush()
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 
@@ -82,7 +83,7 @@ type trace struct {
 
 	steps   []int64 // step table, stride stepStride; lanes in first-seen numbering until finish
 	stepNos []int64 // step numbers of the rows, increasing
-	lines   bytes.Buffer
+	lines   []byte // the step records, HTML-escaped, one per line
 	labels  []string
 	labelOf map[string]int
 
@@ -90,6 +91,8 @@ type trace struct {
 	open     map[int64]int  // client → index of its open op (op table row / opStride)
 	replies  map[string]int // message id sent to a client → row
 	timerSet map[string]int // node \x00 timer → row of the last step that set it
+
+	rec      record // the record being read
 
 	verdicts []json.RawMessage
 	witness  witness
@@ -107,9 +110,18 @@ func readTrace(in io.Reader, name string) (*trace, error) {
 		witness:  witness{focus: -1},
 	}
 	var verdictLines []formats.Line
-	err := formats.EachLine(in, name, func(l formats.Line) error {
-		rec := gjson.ParseBytes(l.Data)
-		typ := rec.Get("type")
+	// gjson checks that each line is JSON, at a third of what encoding/json
+	// takes; encoding/json then says what is wrong with a line that is not.
+	r := formats.NewReader(in, name)
+	r.Validate = false
+	err := eachLine(r, func(l formats.Line) error {
+		if !gjson.ValidBytes(l.Data) {
+			if err := l.Decode(new(any)); err != nil {
+				return err
+			}
+		}
+		rec := t.rec.read(l.Data)
+		typ := rec.get("type")
 		if typ.Type != gjson.String {
 			return l.Errorf("type", "missing or not a string (each record has a \"type\")")
 		}
@@ -117,13 +129,13 @@ func readTrace(in io.Reader, name string) (*trace, error) {
 		case typ.Str == formats.TypeRun:
 			return t.readRun(l, rec)
 		case typ.Str == formats.TypeVerdict:
-			if !rec.Get("valid").Exists() {
+			if !rec.get("valid").Exists() {
 				return l.Errorf("valid", "missing (a verdict is true, false or \"unknown\")")
 			}
 			v := formats.Line{Data: bytes.Clone(l.Data), File: l.File, No: l.No}
 			verdictLines = append(verdictLines, v)
 			return nil
-		case rec.Get("step").Exists():
+		case rec.get("step").Exists():
 			return t.readStep(l, rec, typ.Str)
 		}
 		return nil // test cases, fault sets: not part of a run's page
@@ -143,13 +155,13 @@ func readTrace(in io.Reader, name string) (*trace, error) {
 	return t, nil
 }
 
-func (t *trace) readRun(l formats.Line, rec gjson.Result) error {
+func (t *trace) readRun(l formats.Line, rec *record) error {
 	if t.run != nil || len(t.stepNos) > 0 {
 		return l.Errorf("", "a second run: the page shows one run (split the input by run, e.g. with jq 'select(.run==\"…\")')")
 	}
 	t.run = bytes.Clone(l.Data)
-	t.runID = rec.Get("run").Str
-	nodes := rec.Get("nodes")
+	t.runID = strings.Clone(rec.get("run").Str)
+	nodes := rec.get("nodes")
 	if nodes.Exists() && !nodes.IsArray() {
 		return l.Errorf("nodes", "expected an array of {\"name\",\"kind\"}")
 	}
@@ -164,8 +176,8 @@ func (t *trace) readRun(l formats.Line, rec gjson.Result) error {
 }
 
 // integer returns the record's field as an int64, or an error naming it.
-func integer(l formats.Line, rec gjson.Result, field string) (int64, error) {
-	v := rec.Get(field)
+func integer(l formats.Line, rec *record, field string) (int64, error) {
+	v := rec.get(field)
 	if v.Type != gjson.Number {
 		return 0, l.Errorf(field, "expected an integer, got %s", describeJSON(v))
 	}
@@ -176,8 +188,8 @@ func integer(l formats.Line, rec gjson.Result, field string) (int64, error) {
 	return n, nil
 }
 
-func str(l formats.Line, rec gjson.Result, field string) (string, error) {
-	v := rec.Get(field)
+func str(l formats.Line, rec *record, field string) (string, error) {
+	v := rec.get(field)
 	if v.Type != gjson.String || v.Str == "" {
 		return "", l.Errorf(field, "expected a name, got %s", describeJSON(v))
 	}
@@ -194,7 +206,7 @@ func describeJSON(v gjson.Result) string {
 	return v.Raw
 }
 
-func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
+func (t *trace) readStep(l formats.Line, rec *record, typ string) error {
 	step, err := integer(l, rec, "step")
 	if err != nil {
 		return err
@@ -204,7 +216,7 @@ func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
 		return err
 	}
 	if t.runID != "" {
-		if r := rec.Get("run"); r.Exists() && r.Str != t.runID {
+		if r := rec.get("run"); r.Exists() && r.Str != t.runID {
 			return l.Errorf("run", "step of run %q in the trace of run %q: the page shows one run", r.Str, t.runID)
 		}
 	}
@@ -219,10 +231,10 @@ func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
 	lane, from, sent := -1, -1, -1
 	label := ""
 	var flags int64
-	if rec.Get("state").Exists() {
+	if rec.get("state").Exists() {
 		flags |= flagState
 	}
-	if rec.Get("logs.0").Exists() {
+	if rec.get("logs").Get("0").Exists() {
 		flags |= flagLogs
 	}
 
@@ -235,12 +247,12 @@ func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
 		lane = t.lane(node)
 		switch typ {
 		case formats.TypeTimer:
-			label = rec.Get("timer").Str
+			label = rec.get("timer").Str
 			if r, ok := t.timerSet[node+"\x00"+label]; ok {
 				sent = r
 			}
 		case formats.TypePanic:
-			label = clip(rec.Get("panic").Str, 48)
+			label = clip(rec.get("panic").Str, 48)
 		}
 	case formats.TypeInvoke, formats.TypeOk, formats.TypeFail, formats.TypeInfo:
 		client, err := integer(l, rec, "client")
@@ -252,7 +264,7 @@ func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
 			if _, busy := t.open[client]; busy {
 				return l.Errorf("client", "client %d invoked an operation while one was still open (clients are closed-loop)", client)
 			}
-			label = describe(rec.Get("op"))
+			label = describe(rec.get("op"))
 			t.open[client] = len(t.ops) / opStride
 			t.ops = append(t.ops, client, int64(row), -1, opPending, int64(t.label(label)), 0)
 		} else {
@@ -273,11 +285,11 @@ func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
 			}
 			op[opLabel] = int64(t.label(t.labels[op[opLabel]] + label))
 			label = t.labels[op[opLabel]]
-			if id := rec.Get("id").Str; id != "" {
+			if id := rec.get("id").Str; id != "" {
 				if r, ok := t.replies[id]; ok {
 					sent = r
 					delete(t.replies, id)
-					if f := rec.Get("from").Str; f != "" {
+					if f := rec.get("from").Str; f != "" {
 						from = t.lane(f)
 					}
 				}
@@ -293,7 +305,7 @@ func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
 			return err
 		}
 		from, lane = t.lane(f), t.lane(to)
-		if rec.Get("sent_step").Exists() {
+		if rec.get("sent_step").Exists() {
 			s, err := integer(l, rec, "sent_step")
 			if err != nil {
 				return err
@@ -301,15 +313,15 @@ func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
 			sent = t.row(s)
 		}
 		if typ == formats.TypeDeliver {
-			label = describeType(rec.Get("body"))
+			label = describeType(rec.get("body"))
 		} else {
-			label = rec.Get("reason").Str
+			label = rec.get("reason").Str
 		}
 	case formats.TypeEnd:
-		label = rec.Get("reason").Str
+		label = rec.get("reason").Str
 	default:
 		label = typ
-		if n := rec.Get("node").Str; n != "" {
+		if n := rec.get("node").Str; n != "" {
 			lane = t.lane(n)
 		}
 	}
@@ -317,17 +329,17 @@ func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
 	// What this step did: sends (replies to clients are matched by id when
 	// the client's completion comes), timers (the timer's firing points back
 	// here).
-	if sends := rec.Get("sends"); sends.IsArray() {
+	if sends := rec.get("sends"); sends.IsArray() {
 		for _, s := range sends.Array() {
 			flags |= flagSends
 			if to := s.Get("to").Str; isClient(to) {
 				if id := s.Get("id").Str; id != "" {
-					t.replies[id] = row
+					t.replies[strings.Clone(id)] = row
 				}
 			}
 		}
 	}
-	if timers := rec.Get("timers"); timers.IsArray() && lane >= 0 {
+	if timers := rec.get("timers"); timers.IsArray() && lane >= 0 {
 		node := t.lanes[lane]
 		for _, tm := range timers.Array() {
 			t.timerSet[node+"\x00"+tm.Get("name").Str] = row
@@ -337,10 +349,87 @@ func (t *trace) readStep(l formats.Line, rec gjson.Result, typ string) error {
 	t.stepNos = append(t.stepNos, step)
 	t.steps = append(t.steps, step, at, int64(kind), int64(lane), int64(from), int64(sent), int64(t.label(label)), flags)
 	if row > 0 {
-		t.lines.WriteByte('\n')
+		t.lines = append(t.lines, '\n')
 	}
-	json.HTMLEscape(&t.lines, l.Data)
+	t.lines = appendEscaped(t.lines, l.Data)
 	return nil
+}
+
+// special are the bytes appendEscaped looks at.
+var special = [256]bool{'<': true, '>': true, '&': true, 0xE2: true}
+
+// appendEscaped appends the JSON record src with <, >, & and the line
+// separators U+2028 and U+2029 written as \u escapes, as json.HTMLEscape
+// does, so that no record can end the <script> it is in. In valid JSON
+// these characters occur only inside strings, where the escapes mean the
+// same. Most records have none: they are copied whole.
+func appendEscaped(dst, src []byte) []byte {
+	const hex = "0123456789abcdef"
+	start := 0
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if !special[c] {
+			continue
+		}
+		if c == 0xE2 {
+			if i+2 >= len(src) || src[i+1] != 0x80 || src[i+2]&^1 != 0xA8 {
+				continue
+			}
+			dst = append(dst, src[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[src[i+2]&0xF])
+			i += 2
+			start = i + 1
+			continue
+		}
+		dst = append(dst, src[start:i]...)
+		dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+		start = i + 1
+	}
+	return append(dst, src[start:]...)
+}
+
+func eachLine(r *formats.Reader, fn func(formats.Line) error) error {
+	for {
+		l, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+}
+
+// record is the top-level fields of one record, found in one pass (a
+// record's state can be large: looking each field up on its own would
+// skip over it again each time). Its strings point into the line, which
+// the reader reuses: whatever the trace keeps is cloned (lanes, labels,
+// message ids).
+type record struct {
+	keys []string
+	vals []gjson.Result
+}
+
+func (r *record) read(line []byte) *record {
+	r.keys, r.vals = r.keys[:0], r.vals[:0]
+	gjson.Parse(unsafe.String(unsafe.SliceData(line), len(line))).ForEach(func(k, v gjson.Result) bool {
+		r.keys = append(r.keys, k.Str)
+		r.vals = append(r.vals, v)
+		return true
+	})
+	return r
+}
+
+func (r *record) get(key string) gjson.Result {
+	for i, k := range r.keys {
+		if k == key {
+			return r.vals[i]
+		}
+	}
+	return gjson.Result{}
 }
 
 // isClient reports whether name is a client's (c0, c1, …).
@@ -367,6 +456,7 @@ func (t *trace) lane(name string) int {
 	if i, ok := t.laneOf[name]; ok {
 		return i
 	}
+	name = strings.Clone(name)
 	t.laneOf[name] = len(t.lanes)
 	t.lanes = append(t.lanes, name)
 	return len(t.lanes) - 1
@@ -376,6 +466,7 @@ func (t *trace) label(s string) int {
 	if i, ok := t.labelOf[s]; ok {
 		return i
 	}
+	s = strings.Clone(s)
 	t.labelOf[s] = len(t.labels)
 	t.labels = append(t.labels, s)
 	return len(t.labels) - 1
@@ -453,8 +544,8 @@ func describeType(body gjson.Result) string {
 
 // outcome is what a completion adds to its op's label: " → 4" for a read,
 // nothing for a write_ok, " ✗ why" for a failure, " ? why" for info.
-func outcome(typ string, rec gjson.Result) string {
-	reply := rec.Get("reply")
+func outcome(typ string, rec *record) string {
+	reply := rec.get("reply")
 	var vals []string
 	reply.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
@@ -464,7 +555,7 @@ func outcome(typ string, rec gjson.Result) string {
 		}
 		return true
 	})
-	why := rec.Get("error").Str
+	why := rec.get("error").Str
 	switch typ {
 	case formats.TypeOk:
 		if len(vals) == 0 {
