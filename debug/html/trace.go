@@ -83,7 +83,7 @@ type trace struct {
 
 	steps   []int64 // step table, stride stepStride; lanes in first-seen numbering until finish
 	stepNos []int64 // step numbers of the rows, increasing
-	lines   []byte // the step records, HTML-escaped, one per line
+	lines   []byte  // the step records, HTML-escaped, one per line
 	labels  []string
 	labelOf map[string]int
 
@@ -92,7 +92,7 @@ type trace struct {
 	replies  map[string]int // message id sent to a client → row
 	timerSet map[string]int // node \x00 timer → row of the last step that set it
 
-	rec      record // the record being read
+	rec record // the record being read
 
 	verdicts []json.RawMessage
 	witness  witness
