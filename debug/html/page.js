@@ -215,7 +215,7 @@
   function renderDiagram() {
     const box = $('diagram');
     const width = Math.max(box.clientWidth, 480), height = Math.max(box.clientHeight, 200);
-    const gutter = Math.min(400, Math.max(240, width * 0.42));
+    const gutter = Math.min(400, Math.max(250, width * 0.37));
     // Many clients share the room they need less of than the nodes.
     const cw = NC > 4 ? 0.55 : 1, total = NC * cw + (LANES.length - NC);
     const unit = (width - gutter - 20) / Math.max(total, 1);
@@ -242,8 +242,8 @@
       if (fl & F.witness) out.push(el('rect', {x: 0, y: top + 2, width: 4, height: ROW - 4, class: 'witmark'}));
       out.push(el('text', {x: 52, y: top + 14, class: 'num'}, stepNo(r)));
       out.push(el('text', {x: 60, y: top + 14, class: 'time'}, fmtTime(col(r, C.at))));
-      out.push(el('text', {x: 132, y: top + 14, class: 'kind k-' + k}, k));
-      out.push(el('text', {x: 184, y: top + 14, class: 'label'}, clip(M.labels[col(r, C.label)], Math.floor((gutter - 186) / 6.6))));
+      out.push(el('text', {x: 136, y: top + 14, class: 'kind k-' + k}, k));
+      out.push(el('text', {x: 190, y: top + 14, class: 'label'}, clip(M.labels[col(r, C.label)], Math.floor((gutter - 192) / 6.6))));
       out.push('</g>');
     }
     // Lanes, grey while the node is down.
@@ -321,23 +321,40 @@
     out.push(el('rect', {x: 0, y: 0, width: width, height: HEAD - 4, class: 'headbg'}));
     out.push(el('text', {x: 8, y: 21, class: 'colhead'}, 'step'));
     out.push(el('text', {x: 60, y: 21, class: 'colhead'}, 'time'));
-    out.push(el('text', {x: 132, y: 21, class: 'colhead'}, 'event'));
+    out.push(el('text', {x: 136, y: 21, class: 'colhead'}, 'event'));
     const shown = shownNode();
     const keyOf = (l) => !isClientLane(l) && l - NC < 9 ? String(l - NC + 1) : '';
-    const fits = (l, w) => (LANES[l].length + (keyOf(l) ? 2 : 0)) * 6.6 + 4 <= w;
+    const nameWidth = (l) => textWidth(LANES[l]) + (keyOf(l) ? 12 : 0);
     // Names too long for their lane go on two staggered lines.
-    const stagger = LANES.some((_, l) => !fits(l, laneWidth(l)));
+    const stagger = LANES.some((_, l) => nameWidth(l) + 6 > laneWidth(l));
     LANES.forEach((name, l) => {
-      const key = keyOf(l), w = laneWidth(l) * (stagger ? 2 : 1);
-      const room = Math.max(3, Math.floor((w - 4) / 6.6) - (key ? 2 : 0));
+      const key = keyOf(l), w = laneWidth(l) * (stagger ? 2 : 1) - 6;
+      let room = name.length;
+      while (room > 3 && textWidth(clip(name, room)) + (key ? 12 : 0) > w) room--;
       const ty = stagger ? (l % 2 ? 29 : 15) : 21;
-      const half = (Math.min(name.length, room) + (key ? 2 : 0)) * 3.3;
+      const half = (textWidth(clip(name, room)) + (key ? 12 : 0)) / 2;
       const tx = Math.max(Math.min(x(l), width - 4 - half), gutter + half);
       out.push('<text x="' + tx + '" y="' + ty + '" text-anchor="middle" class="lanename' + (isClientLane(l) ? ' client' : '') + (shown === l ? ' shown' : '') +
         (isDown(l, cur) ? ' isdown' : '') + '">' + (key ? '<tspan class="lanekey">' + key + '</tspan> ' : '') + esc(clip(name, room)) + '</text>');
     });
     out.push('</svg>');
     box.innerHTML = out.join('');
+  }
+
+  // textWidth is the width of a lane's name as the diagram draws it.
+  const widths = new Map();
+  let measure = null;
+  function textWidth(s) {
+    let w = widths.get(s);
+    if (w === undefined) {
+      if (!measure) {
+        measure = document.createElement('canvas').getContext('2d');
+        measure.font = '600 11px ' + getComputedStyle(document.body).fontFamily;
+      }
+      w = measure.measureText(s).width;
+      widths.set(s, w);
+    }
+    return w;
   }
 
   function clip(s, n) { s = String(s); return s.length <= n ? s : s.slice(0, Math.max(1, n - 1)) + '…'; }
