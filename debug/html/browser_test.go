@@ -261,6 +261,22 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("w walks the witness's steps", func(t *testing.T) {
+		t.Parallel()
+		tr, err := readTrace(bytes.NewReader(append(trace, verdicts...)), "run.ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tr.stepNos[tr.witness.steps[1]]
+		dom := browse(t, file, "keys=gww", "")
+		if got := shownStep(t, dom); got != want {
+			t.Errorf("g w w: step %d, want %d, the second step the witness names", got, want)
+		}
+		if !strings.Contains(dom, "witness: step "+strconv.FormatInt(want, 10)+" (2 of "+strconv.Itoa(len(tr.witness.steps))+")") {
+			t.Error("the status line does not say which witness step this is")
+		}
+	})
+
 	t.Run("G, j past the end, help", func(t *testing.T) {
 		t.Parallel()
 		dom := browse(t, file, "keys=Gjj?", "")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -185,6 +186,25 @@ func TestScriptCannotBeClosedByTheData(t *testing.T) {
 	}
 	if meta["lanes"].([]any)[0] != "n</script>" {
 		t.Fatalf("lanes %v", meta["lanes"])
+	}
+}
+
+// The page needs nothing beside it: no element loads anything.
+func TestSelfContained(t *testing.T) {
+	trace, verdicts := failingRun(t)
+	p := strings.ToLower(string(writePage(t, append(trace, verdicts...), Options{At: AtAuto})))
+	for _, ref := range []string{" src=", " href=", "<link", "@import", "<iframe", "<img", "fetch(", "xmlhttprequest", "import("} {
+		if strings.Contains(p, ref) {
+			t.Errorf("the page has %q: it must not load anything", ref)
+		}
+	}
+	for _, m := range regexp.MustCompile(`url\(([^)]*)\)`).FindAllStringSubmatch(p, -1) {
+		if !strings.HasPrefix(m[1], "#") {
+			t.Errorf("the page has url(%s): only references within the page are allowed", m[1])
+		}
+	}
+	if n := strings.Count(p, "<script"); n != 3 {
+		t.Errorf("%d script elements, want 3 (meta, lines, code)", n)
 	}
 }
 
