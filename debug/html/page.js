@@ -4,6 +4,7 @@
 // rows around the current step are drawn, so a long trace stays quick.
 (function () {
   'use strict';
+  const t0 = performance.now();
   const M = JSON.parse(document.getElementById('meta').textContent);
   const LINES = document.getElementById('lines').textContent.split('\n');
   const W = M.stride, S = M.steps, N = S.length / W;
@@ -610,4 +611,7 @@
   renderHeader();
   fromAddress();
   render();
+  // How long the page took to read the trace and draw: for people who
+  // wonder, and for the tests.
+  document.body.dataset.readyMs = Math.round(performance.now() - t0);
 })();
