@@ -223,6 +223,8 @@ func TestBadInputNamesTheLine(t *testing.T) {
 		{"no node", run + `{"type":"timer","step":0,"at":0,"timer":"t"}` + "\n", 2, "node", "expected a name"},
 		{"steps go back", run + `{"type":"init","step":3,"at":0,"node":"a"}` + "\n" + `{"type":"init","step":2,"at":0,"node":"a"}` + "\n", 3, "step", "step 2 after step 3"},
 		{"deliver without from", run + `{"type":"deliver","step":0,"at":0,"to":"a","body":{}}` + "\n", 2, "from", "expected a name"},
+		{"negative client", run + `{"type":"invoke","step":0,"at":0,"client":-1,"op":{}}` + "\n", 2, "client", "client number"},
+		{"sent after received", run + `{"type":"deliver","step":4,"at":0,"from":"a","to":"a","sent_step":4}` + "\n", 2, "sent_step", "not before"},
 		{"ok without invoke", run + `{"type":"ok","step":0,"at":0,"client":1,"op":{}}` + "\n", 2, "client", "no operation open"},
 		{"two invokes", run + `{"type":"invoke","step":0,"at":0,"client":1,"op":{}}` + "\n" + `{"type":"invoke","step":1,"at":0,"client":1,"op":{}}` + "\n", 3, "client", "still open"},
 		{"second run", run + `{"type":"init","step":0,"at":0,"node":"a"}` + "\n" + run, 3, "", "a second run"},

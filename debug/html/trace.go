@@ -259,6 +259,9 @@ func (t *trace) readStep(l formats.Line, rec *record, typ string) error {
 		if err != nil {
 			return err
 		}
+		if client < 0 {
+			return l.Errorf("client", "expected a client number (0, 1, …), got %d", client)
+		}
 		lane = t.lane("c" + strconv.FormatInt(client, 10))
 		if typ == formats.TypeInvoke {
 			if _, busy := t.open[client]; busy {
@@ -309,6 +312,9 @@ func (t *trace) readStep(l formats.Line, rec *record, typ string) error {
 			s, err := integer(l, rec, "sent_step")
 			if err != nil {
 				return err
+			}
+			if s >= step {
+				return l.Errorf("sent_step", "%d is not before the step that received it (%d)", s, step)
 			}
 			sent = t.row(s)
 		}
