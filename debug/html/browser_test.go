@@ -79,6 +79,9 @@ func browse(t *testing.T, file, fragment, shot string) string {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("chromium %s: %v\n%s", u, err, stderr.String())
 	}
+	if m := regexp.MustCompile(`data-error="([^"]*)"`).FindStringSubmatch(stdout.String()); m != nil {
+		t.Fatalf("chromium %s: the page's script failed: %s", u, m[1])
+	}
 	if shot == "" && !strings.Contains(stdout.String(), "data-step=") {
 		t.Fatalf("chromium %s: the page's script did not run:\n%.2000s\n%s", u, stdout.String(), stderr.String())
 	}

@@ -136,7 +136,7 @@ func TestOpensAt(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		input []byte
-		at    int64
+		at    int
 		want  float64
 	}{
 		{"auto, no verdict: first step", trace, AtAuto, 0},

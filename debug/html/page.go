@@ -20,7 +20,7 @@ type Options struct {
 	// At is the step to open at (the last step at or before it). AtAuto
 	// opens where a failing verdict's witness says the run went wrong, or
 	// at the first step.
-	At int64
+	At int
 }
 
 // AtAuto is the value of Options.At that lets the page choose.
@@ -56,7 +56,7 @@ func Write(w io.Writer, in io.Reader, opts Options) error {
 	at := 0
 	switch {
 	case opts.At >= 0:
-		at = max(t.row(opts.At), 0)
+		at = max(t.row(int64(opts.At)), 0)
 	case t.witness.focus >= 0:
 		at = t.witness.focus
 	}

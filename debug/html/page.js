@@ -2,6 +2,8 @@
 // elements: #meta (the step table, lanes, operations, verdicts) and #lines
 // (one trace record per line, parsed only when a step is shown). Only the
 // rows around the current step are drawn, so a long trace stays quick.
+// A script error is noted on the body (data-error), where the tests look.
+window.addEventListener('error', (e) => { document.body.dataset.error = e.message; });
 (function () {
   'use strict';
   const t0 = performance.now();
