@@ -424,25 +424,69 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     const isObj = (x) => x !== null && typeof x === 'object';
     if (!has) { n.c++; return '<span class="chg">' + json(v) + '</span>'; }
     if (isObj(v) && isObj(p) && Array.isArray(v) === Array.isArray(p)) {
-      const arr = Array.isArray(v);
-      const keys = arr ? v.map((_, i) => i) : Object.keys(v);
-      const gone = arr ? p.map((_, i) => i).filter((i) => i >= v.length) : Object.keys(p).filter((key) => !(key in v));
-      if (!keys.length && !gone.length) return arr ? '[]' : '{}';
-      const parts = keys.map((key) => pad + '  ' + (arr ? '' : '<span class="key">' + json(key) + '</span>: ') +
-        diff(v[key], p[key], arr ? key < p.length : Object.prototype.hasOwnProperty.call(p, key), n, indent + 1));
-      for (const key of gone) { n.c++; parts.push(pad + '  <span class="del">' + (arr ? '' : json(key) + ': ') + json(p[key]) + '</span>'); }
-      return (arr ? '[' : '{') + '\n' + parts.join(',\n') + '\n' + pad + (arr ? ']' : '}');
+      const parts = [];
+      const line = (key, html) => parts.push(pad + '  ' + (key === null ? '' : '<span class="key">' + json(key) + '</span>: ') + html);
+      const gone = (key, old) => { n.c++; parts.push(pad + '  <span class="del">' + (key === null ? '' : json(key) + ': ') + json(old) + '</span>'); };
+      if (Array.isArray(v)) {
+        for (const [a, b] of align(v, p)) {
+          if (a === null) gone(null, p[b]);
+          else line(null, diff(v[a], p[b], b !== null, n, indent + 1));
+        }
+      } else {
+        for (const key of Object.keys(v)) line(key, diff(v[key], p[key], Object.prototype.hasOwnProperty.call(p, key), n, indent + 1));
+        for (const key of Object.keys(p)) if (!Object.prototype.hasOwnProperty.call(v, key)) gone(key, p[key]);
+      }
+      const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
+      return parts.length ? open + '\n' + parts.join(',\n') + '\n' + pad + close : open + close;
     }
     if (JSON.stringify(v) === JSON.stringify(p)) return '<span class="val">' + json(v) + '</span>';
     n.c++;
     return '<span class="chg">' + json(v) + '</span> <span class="old">' + json(p) + '</span>';
   }
 
+  // align pairs the elements of array v with those of the previous array
+  // p, as [index in v or null, index in p or null], in order: equal
+  // elements by their longest common subsequence, so that one element
+  // removed from the front of a list does not show every other as changed;
+  // between two equal ones, the rest pair up by position (and are diffed
+  // field by field), and what is left over was added or removed.
+  function align(v, p) {
+    const a = v.map((x) => JSON.stringify(x)), b = p.map((x) => JSON.stringify(x));
+    const out = [];
+    const rest = (i0, i1, j0, j1) => {
+      for (let i = i0, j = j0; i < i1 || j < j1; i++, j++) {
+        if (i < i1) out.push([i, j < j1 ? j : null]);
+        else out.push([null, j]);
+      }
+    };
+    if (a.length * b.length > 40000) { rest(0, a.length, 0, b.length); return out; }
+    // L[i][j]: the length of the LCS of a[i:] and b[j:].
+    const L = Array.from({length: a.length + 1}, () => new Int32Array(b.length + 1));
+    for (let i = a.length - 1; i >= 0; i--)
+      for (let j = b.length - 1; j >= 0; j--)
+        L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+    let i = 0, j = 0, i0 = 0, j0 = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] === b[j]) { rest(i0, i, j0, j); out.push([i, j]); i++; j++; i0 = i; j0 = j; }
+      else if (L[i + 1][j] >= L[i][j + 1]) i++;
+      else j++;
+    }
+    rest(i0, a.length, j0, b.length);
+    return out;
+  }
+
+  // changedAt: whether step r changed node l's state.
+  function changedAt(l, r) {
+    if (col(r, C.lane) !== l || !(col(r, C.flags) & F.state)) return false;
+    const prev = lastAtOrBefore(stateRows[l], r - 1);
+    return prev < 0 || JSON.stringify(rec(r).state) !== JSON.stringify(rec(prev).state);
+  }
+
   function renderState() {
     const l = shownNode();
     const h = ['<div class="tabs">'];
     for (let i = NC; i < LANES.length; i++) {
-      const changed = col(cur, C.lane) === i && (col(cur, C.flags) & F.state);
+      const changed = changedAt(i, cur);
       h.push('<span class="tab' + (i === l ? ' on' : '') + (changed ? ' changed' : '') + (isDown(i, cur) ? ' isdown' : '') + '" data-lane="' + i + '">' +
         (i - NC < 9 ? '<kbd>' + (i - NC + 1) + '</kbd>' : '') + esc(LANES[i]) + '</span>');
     }
@@ -467,6 +511,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     let head = note + '<b>' + esc(LANES[l]) + '</b> after step ' + stepNo(cur) + ': ';
     if (!here) head += 'unchanged since step ' + stepNo(at);
     else if (prev < 0) head += 'its first state';
+    else if (n.c === 0) head += 'the step left it as it was after step ' + stepNo(prev);
     else head += '<span id="nchanges">' + n.c + '</span> change' + (n.c === 1 ? '' : 's') + ' since step ' + stepNo(prev);
     h.push('<div class="statehead" data-node="' + esc(LANES[l]) + '">' + head + '</div>');
     h.push('<pre class="json">' + body + '</pre>');
