@@ -20,10 +20,11 @@ import (
 )
 
 // These tests load the page in a real headless Chromium (Debian's
-// chromium, installed by scripts/deps), press keys through the page's
-// address (#keys=…, which goes through the same handler as the keyboard)
-// and read back the DOM the page built. A screenshot and the page are
-// kept in $DETSYS_ARTIFACTS (default testdata/artifacts/).
+// chromium, installed by scripts/deps), press keys as keyboard events over
+// the DevTools protocol (cdp_test.go) and read back the DOM the page built.
+// One test also goes through the page's address (#keys=…) with
+// --dump-dom, as a person's link would. A screenshot and the page are kept
+// in $DETSYS_ARTIFACTS (default testdata/artifacts/).
 
 func chromiumPath(t *testing.T) string {
 	t.Helper()
@@ -130,7 +131,7 @@ func steps(t *testing.T, trace []byte) []formats.Step {
 }
 
 func TestBrowser(t *testing.T) {
-	chromiumPath(t)
+	b := launch(t)
 	trace, verdicts := failingRun(t)
 	dir := artifacts(t)
 	file := filepath.Join(dir, "register-stale-read.html")
@@ -158,8 +159,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	t.Run("opens at the witness", func(t *testing.T) {
-		t.Parallel()
-		dom := browse(t, file, "", "")
+		dom := b.view(file, "")
 		if got := shownStep(t, dom); got != w.Witness.PrefixEndStep {
 			t.Errorf("opened at step %d, want %d, where the failing prefix ends", got, w.Witness.PrefixEndStep)
 		}
@@ -191,7 +191,6 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("f goes from a delivery to its send and back", func(t *testing.T) {
-		t.Parallel()
 		row := -1
 		for i, s := range recs {
 			if s.Type == formats.TypeDeliver && s.SentStep != nil && *s.SentStep < s.Step-1 {
@@ -200,20 +199,19 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		keys := "g" + strings.Repeat("j", row)
-		dom := browse(t, file, "keys="+keys+"f", "")
+		dom := b.view(file, keys+"f")
 		if got := shownStep(t, dom); got != *recs[row].SentStep {
 			t.Errorf("%s f: step %d, want %d, where step %d's message %s was sent", keys, got, *recs[row].SentStep, row, recs[row].ID)
 		}
 		if s := regexp.MustCompile(`id="status">([^<]*)<`).FindStringSubmatch(dom); s == nil || !strings.Contains(s[1], "sent at step") {
 			t.Errorf("status %q", s)
 		}
-		if got := shownStep(t, browse(t, file, "keys="+keys+"ff", "")); got != int64(row) {
+		if got := shownStep(t, b.view(file, keys+"ff")); got != int64(row) {
 			t.Errorf("f f: step %d, want %d again", got, row)
 		}
 	})
 
 	t.Run("state diff", func(t *testing.T) {
-		t.Parallel()
 		// The first write a register takes: its value changes from null.
 		row := -1
 		for i, s := range recs {
@@ -224,7 +222,7 @@ func TestBrowser(t *testing.T) {
 		}
 		var st struct{ Value int }
 		json.Unmarshal(recs[row].State, &st)
-		dom := browse(t, file, fmt.Sprintf("keys=:%d\n", row), "")
+		dom := b.view(file, fmt.Sprintf(":%d\n", row))
 		if got := shownStep(t, dom); got != int64(row) {
 			t.Fatalf(":%d: step %d", row, got)
 		}
@@ -240,14 +238,14 @@ func TestBrowser(t *testing.T) {
 			t.Error("the node's tab is not marked changed")
 		}
 		// 1 pins the frontend, whose state the step did not change.
-		state = section(t, browse(t, file, fmt.Sprintf("keys=:%d\n1", row), ""), "state")
+		b.press("1")
+		state = section(t, b.dom(), "state")
 		if !strings.Contains(state, `data-node="frontend"`) || !strings.Contains(state, "unchanged since step") || strings.Contains(state, `class="chg"`) {
 			t.Errorf("1: want the frontend's state, unchanged:\n%.600s", state)
 		}
 	})
 
 	t.Run("search", func(t *testing.T) {
-		t.Parallel()
 		// The records that mention read_ok anywhere (a reply's body, a
 		// step's sends), after the first.
 		var rows []int
@@ -256,22 +254,30 @@ func TestBrowser(t *testing.T) {
 				rows = append(rows, i)
 			}
 		}
-		if got := shownStep(t, browse(t, file, "keys=g/read_ok\nn", "")); got != int64(rows[1]) {
+		if got := shownStep(t, b.view(file, "g/read_ok\n")); got != int64(rows[0]) {
+			t.Errorf("/read_ok: step %d, want %d", got, rows[0])
+		}
+		b.press("n")
+		if got := shownStep(t, b.dom()); got != int64(rows[1]) {
 			t.Errorf("/read_ok n: step %d, want %d", got, rows[1])
 		}
-		if got := shownStep(t, browse(t, file, "keys=g/read_ok\nnN", "")); got != int64(rows[0]) {
+		b.press("N")
+		if got := shownStep(t, b.dom()); got != int64(rows[0]) {
 			t.Errorf("/read_ok n N: step %d, want %d", got, rows[0])
+		}
+		// The same through the address, as a link to the page would.
+		if got := shownStep(t, browse(t, file, "keys=g/read_ok\nn", "")); got != int64(rows[1]) {
+			t.Errorf("#keys=g/read_ok%%0An: step %d, want %d", got, rows[1])
 		}
 	})
 
 	t.Run("w walks the witness's steps", func(t *testing.T) {
-		t.Parallel()
 		tr, err := readTrace(bytes.NewReader(append(trace, verdicts...)), "run.ndjson")
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := tr.stepNos[tr.witness.steps[1]]
-		dom := browse(t, file, "keys=gww", "")
+		dom := b.view(file, "gww")
 		if got := shownStep(t, dom); got != want {
 			t.Errorf("g w w: step %d, want %d, the second step the witness names", got, want)
 		}
@@ -281,8 +287,7 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("G, j past the end, help", func(t *testing.T) {
-		t.Parallel()
-		dom := browse(t, file, "keys=Gjj?", "")
+		dom := b.view(file, "Gjj?")
 		if got := shownStep(t, dom); got != int64(len(recs)-1) {
 			t.Errorf("G j j: step %d, want the last, %d", got, len(recs)-1)
 		}
@@ -292,19 +297,16 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("screenshot", func(t *testing.T) {
-		t.Parallel()
 		shot := filepath.Join(dir, "register-stale-read.png")
-		browse(t, file, "", shot)
-		if fi, err := os.Stat(shot); err != nil || fi.Size() < 10000 {
-			t.Fatalf("no screenshot: %v", err)
-		}
+		b.open(file, "")
+		b.screenshot(shot)
 		t.Logf("page %s\nscreenshot %s", file, shot)
 	})
 }
 
 // A run with message loss, a crash and a restart: the diagram marks them.
 func TestBrowserFaults(t *testing.T) {
-	chromiumPath(t)
+	b := launch(t)
 	trace, verdicts := registerRun(t, "frontend3", 3, 10, 3, func(o *sim.Options) {
 		o.Drop = 0.2
 		o.Crash = 1
@@ -328,7 +330,7 @@ func TestBrowserFaults(t *testing.T) {
 	if err := os.WriteFile(file, writePage(t, append(trace, verdicts...), Options{At: AtAuto}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dom := browse(t, file, fmt.Sprintf("keys=:%d\n", crash), "")
+	dom := b.view(file, fmt.Sprintf(":%d\n", crash))
 	diagram := section(t, dom, "diagram")
 	if !strings.Contains(diagram, `class="crash hot"`) || !strings.Contains(diagram, `class="lane down"`) {
 		t.Errorf("the crash at step %d is not marked in the diagram", crash)
@@ -339,14 +341,14 @@ func TestBrowserFaults(t *testing.T) {
 	if !strings.Contains(section(t, dom, "verdicts"), `class="verdict good"`) {
 		t.Error("the verdict that holds is not shown")
 	}
-	dom = browse(t, file, fmt.Sprintf("keys=:%d\n", drop), "")
+	shot := filepath.Join(dir, "register-faults.png")
+	b.screenshot(shot)
+	dom = b.view(file, fmt.Sprintf(":%d\n", drop))
 	if !strings.Contains(section(t, dom, "diagram"), `class="dropx"`) {
 		t.Errorf("the drop at step %d is not marked", drop)
 	}
 	if !strings.Contains(section(t, dom, "detail"), "reason: "+recs[drop].Reason) {
 		t.Error("the drop's reason is not shown")
 	}
-	shot := filepath.Join(dir, "register-faults.png")
-	browse(t, file, fmt.Sprintf("keys=:%d\n", crash), shot)
 	t.Logf("page %s\nscreenshot %s", file, shot)
 }
