@@ -352,3 +352,38 @@ func TestBrowserFaults(t *testing.T) {
 	}
 	t.Logf("page %s\nscreenshot %s", file, shot)
 }
+
+// A long trace: the diagram draws only the rows around the current step,
+// and moving about stays right at both ends.
+func TestBrowserLongTrace(t *testing.T) {
+	b := launch(t)
+	trace, verdicts := registerRun(t, "frontend3", 5, 3000, 2, func(o *sim.Options) { o.Drop = 0.02 })
+	recs := steps(t, trace)
+	if len(recs) < 20000 {
+		t.Fatalf("only %d steps", len(recs))
+	}
+	file := filepath.Join(t.TempDir(), "long.html")
+	if err := os.WriteFile(file, writePage(t, append(trace, verdicts...), Options{At: 10000}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.open(file, "")
+	rows := func() int { return strings.Count(section(t, b.dom(), "diagram"), `<g class="row`) }
+	if got := shownStep(t, b.dom()); got != recs[10000].Step {
+		t.Fatalf("opened at step %d, want --at 10000", got)
+	}
+	if n := rows(); n < 10 || n > 100 {
+		t.Errorf("%d rows drawn of %d: want only those on screen", n, len(recs))
+	}
+	b.press("G")
+	if got, want := shownStep(t, b.dom()), recs[len(recs)-1].Step; got != want {
+		t.Errorf("G: step %d, want %d", got, want)
+	}
+	b.press("gj")
+	if got := shownStep(t, b.dom()); got != recs[1].Step {
+		t.Errorf("g j: step %d, want %d", got, recs[1].Step)
+	}
+	if n := rows(); n < 10 || n > 100 {
+		t.Errorf("%d rows drawn at the top", n)
+	}
+	t.Logf("%d steps: the page's script took %v ms to read and draw", len(recs), b.eval(`document.body.dataset.readyMs`))
+}

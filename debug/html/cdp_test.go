@@ -171,10 +171,11 @@ func (b *browser) press(keys string) {
 	}
 }
 
-// dom is the page's HTML as it is now.
+// dom is the page's body as it is now, without its scripts (the trace in
+// them can be megabytes).
 func (b *browser) dom() string {
 	b.t.Helper()
-	s, _ := b.eval(`document.documentElement.outerHTML`).(string)
+	s, _ := b.eval(`(() => { const c = document.body.cloneNode(true); c.querySelectorAll('script').forEach((s) => s.remove()); return c.outerHTML; })()`).(string)
 	return s
 }
 
