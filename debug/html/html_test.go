@@ -136,7 +136,7 @@ func TestOpensAt(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		input []byte
-		at    int
+		at    int64
 		want  float64
 	}{
 		{"auto, no verdict: first step", trace, AtAuto, 0},
@@ -227,8 +227,7 @@ func TestBadInputNamesTheLine(t *testing.T) {
 		{"sent after received", run + `{"type":"deliver","step":4,"at":0,"from":"a","to":"a","sent_step":4}` + "\n", 2, "sent_step", "not before"},
 		{"ok without invoke", run + `{"type":"ok","step":0,"at":0,"client":1,"op":{}}` + "\n", 2, "client", "no operation open"},
 		{"two invokes", run + `{"type":"invoke","step":0,"at":0,"client":1,"op":{}}` + "\n" + `{"type":"invoke","step":1,"at":0,"client":1,"op":{}}` + "\n", 3, "client", "still open"},
-		{"second run", run + `{"type":"init","step":0,"at":0,"node":"a"}` + "\n" + run, 3, "", "a second run"},
-		{"step of another run", run + `{"type":"init","run":"r-2","step":0,"at":0,"node":"a"}` + "\n", 2, "run", "one run"},
+		{"run record again", run + `{"type":"init","step":0,"at":0,"node":"a"}` + "\n" + run, 3, "", "again"},
 		{"verdict without valid", run + `{"type":"init","step":0,"at":0,"node":"a"}` + "\n" + `{"type":"verdict","run":"r-1"}` + "\n", 3, "valid", "missing"},
 		{"run nodes", `{"type":"run","nodes":[{"kind":"k"}]}` + "\n", 1, "nodes[0].name", "node name"},
 		{"no steps", run, 0, "", "no steps"},
@@ -251,6 +250,23 @@ func TestBadInputNamesTheLine(t *testing.T) {
 				t.Fatal("wrote a page for bad input")
 			}
 		})
+	}
+}
+
+// Several runs in one input: the page shows the first, as debug does in
+// the terminal, and says there are more.
+func TestFirstRunOfMany(t *testing.T) {
+	a, va := failingRun(t)
+	b, vb := registerRun(t, "frontend3", 2, 5, 1, nil)
+	meta, lines := embedded(t, writePage(t, bytes.Join([][]byte{a, b, vb, va}, nil), Options{At: AtAuto}))
+	if want := len(steps(t, a)); len(lines) != want {
+		t.Errorf("%d steps on the page, want the first run's %d", len(lines), want)
+	}
+	if meta["other_runs"] != 1.0 {
+		t.Errorf("other_runs %v, want 1", meta["other_runs"])
+	}
+	if vs := meta["verdicts"].([]any); len(vs) != 1 || vs[0].(map[string]any)["valid"] != false {
+		t.Errorf("verdicts %v, want the first run's only", vs)
 	}
 }
 

@@ -17,10 +17,11 @@ type Options struct {
 	Title string
 	// Name names the input in error messages ("-" for stdin); "" means "-".
 	Name string
-	// At is the step to open at (the last step at or before it). AtAuto
-	// opens where a failing verdict's witness says the run went wrong, or
-	// at the first step.
-	At int
+	// At is the step to open at (the first step at or after it, the last
+	// step if there is none, as debug --at has it). AtAuto opens where a
+	// failing verdict's witness says the run went wrong, or at the first
+	// step.
+	At int64
 }
 
 // AtAuto is the value of Options.At that lets the page choose.
@@ -56,7 +57,7 @@ func Write(w io.Writer, in io.Reader, opts Options) error {
 	at := 0
 	switch {
 	case opts.At >= 0:
-		at = max(t.row(int64(opts.At)), 0)
+		at = t.rowAtOrAfter(opts.At)
 	case t.witness.focus >= 0:
 		at = t.witness.focus
 	}
@@ -144,6 +145,7 @@ func (t *trace) meta(title string, at int) ([]byte, error) {
 		Ops      ints              `json:"ops"`
 		Verdicts []json.RawMessage `json:"verdicts"`
 		Witness  ints              `json:"witness"`
+		Others   int               `json:"other_runs"`
 		At       int               `json:"at"`
-	}{title, t.name, run, kindNames, t.lanes, clients, t.labels, stepStride, t.steps, opStride, t.ops, verdicts, witness, at})
+	}{title, t.name, run, kindNames, t.lanes, clients, t.labels, stepStride, t.steps, opStride, t.ops, verdicts, witness, t.otherRuns, at})
 }

@@ -589,6 +589,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     if (run.seed !== undefined) bits.push('seed ' + esc(run.seed));
     if (run.faults && run.faults.length) bits.push(run.faults.length + ' fault' + (run.faults.length === 1 ? '' : 's'));
     bits.push(N + ' steps');
+    if (M.other_runs) bits.push('<span class="warn">the input has ' + (M.other_runs + 1) + ' runs: this is the first</span>');
     const last = rec(N - 1);
     if (last.type === 'end') bits.push('end: ' + esc(last.reason));
     $('runinfo').innerHTML = bits.join(' · ');

@@ -78,6 +78,8 @@ type trace struct {
 	name   string
 	run    json.RawMessage // the run record, or nil
 	runID  string
+	// otherRuns counts the runs after the first, which the page leaves out.
+	otherRuns int
 	lanes  []string // lane names in first-seen order (see order)
 	laneOf map[string]int
 
@@ -125,6 +127,20 @@ func readTrace(in io.Reader, name string) (*trace, error) {
 		if typ.Type != gjson.String {
 			return l.Errorf("type", "missing or not a string (each record has a \"type\")")
 		}
+		// The page shows the first run of the input, as the terminal
+		// debugger does; the records of any other run are counted and
+		// passed over.
+		if r := rec.get("run"); r.Type == gjson.String && typ.Str != formats.TypeVerdict {
+			switch {
+			case t.runID == "" && len(t.stepNos) == 0:
+				t.runID = strings.Clone(r.Str)
+			case r.Str != t.runID:
+				if typ.Str == formats.TypeRun {
+					t.otherRuns++
+				}
+				return nil
+			}
+		}
 		switch {
 		case typ.Str == formats.TypeRun:
 			return t.readRun(l, rec)
@@ -156,11 +172,10 @@ func readTrace(in io.Reader, name string) (*trace, error) {
 }
 
 func (t *trace) readRun(l formats.Line, rec *record) error {
-	if t.run != nil || len(t.stepNos) > 0 {
-		return l.Errorf("", "a second run: the page shows one run (split the input by run, e.g. with jq 'select(.run==\"…\")')")
+	if t.run != nil {
+		return l.Errorf("", "the run record of run %q again", t.runID)
 	}
 	t.run = bytes.Clone(l.Data)
-	t.runID = strings.Clone(rec.get("run").Str)
 	nodes := rec.get("nodes")
 	if nodes.Exists() && !nodes.IsArray() {
 		return l.Errorf("nodes", "expected an array of {\"name\",\"kind\"}")
@@ -214,11 +229,6 @@ func (t *trace) readStep(l formats.Line, rec *record, typ string) error {
 	at, err := integer(l, rec, "at")
 	if err != nil {
 		return err
-	}
-	if t.runID != "" {
-		if r := rec.get("run"); r.Exists() && r.Str != t.runID {
-			return l.Errorf("run", "step of run %q in the trace of run %q: the page shows one run", r.Str, t.runID)
-		}
 	}
 	if n := len(t.stepNos); n > 0 && step <= t.stepNos[n-1] {
 		return l.Errorf("step", "step %d after step %d: steps must increase", step, t.stepNos[n-1])

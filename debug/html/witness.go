@@ -99,6 +99,13 @@ func (t *trace) readVerdict(l formats.Line) error {
 	return nil
 }
 
+// rowAtOrAfter is the row of the first step at or after step number s,
+// or the last row.
+func (t *trace) rowAtOrAfter(s int64) int {
+	i := sort.Search(len(t.stepNos), func(i int) bool { return t.stepNos[i] >= s })
+	return min(i, len(t.stepNos)-1)
+}
+
 // exactRow is the row of step number s, or -1 if the trace has no such step.
 func (t *trace) exactRow(s int64) int {
 	i := sort.Search(len(t.stepNos), func(i int) bool { return t.stepNos[i] >= s })
