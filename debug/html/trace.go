@@ -75,13 +75,13 @@ const (
 
 // trace is one run read for the page.
 type trace struct {
-	name   string
-	run    json.RawMessage // the run record, or nil
-	runID  string
+	name  string
+	run   json.RawMessage // the run record, or nil
+	runID string
 	// otherRuns counts the runs after the first, which the page leaves out.
 	otherRuns int
-	lanes  []string // lane names in first-seen order (see order)
-	laneOf map[string]int
+	lanes     []string // lane names in first-seen order (see order)
+	laneOf    map[string]int
 
 	steps   []int64 // step table, stride stepStride; lanes in first-seen numbering until finish
 	stepNos []int64 // step numbers of the rows, increasing
