@@ -29,9 +29,10 @@ type options struct {
 	Latency string `long:"latency" value-name:"DIST" description:"network latency: fixed:1ms, uniform:1ms-50ms or exp:20ms" default:"exp:10ms"`
 	Think   string `long:"think" value-name:"DIST" description:"a client's pause between a completion and its next invoke" default:"uniform:0ms-10ms"`
 
-	ClientTimeout time.Duration `long:"client-timeout" value-name:"D" description:"a client records info and moves on after waiting this long" default:"10s"`
-	MaxTime       time.Duration `long:"max-time" value-name:"D" description:"stop when simulated time passes D (0: no limit)" default:"1h"`
-	MaxSteps      int64         `long:"max-steps" value-name:"N" description:"stop after N steps (0: no limit)" default:"10000000"`
+	ClientTimeout    time.Duration `long:"client-timeout" value-name:"D" description:"a client records info and moves on after waiting this long" default:"10s"`
+	MaxTime          time.Duration `long:"max-time" value-name:"D" description:"stop when simulated time passes D (0: no limit)" default:"1h"`
+	MaxSteps         int64         `long:"max-steps" value-name:"N" description:"stop after N steps (0: no limit)" default:"10000000"`
+	CheckDeterminism int           `long:"check-determinism" value-name:"N" description:"run the test N times (fresh executor each time) and exit 1 with diverge's report on stderr if any trace differs from the first; stdout gets the first"`
 
 	Faults       string        `long:"faults" value-name:"FILE" description:"faults to inject: NDJSON, one fault a line, or ldfi's {\"type\":\"faults\"} records"`
 	Drop         float64       `long:"drop" value-name:"P" description:"random omissions: each message is lost with probability P" default:"0"`
@@ -49,6 +50,7 @@ Reads a test on stdin (or from FILE) and writes the run's trace on stdout.
 
 Examples:
   gen register | sched --seed 7 --exec sut-register | check register
+  sched --check-determinism 5 --seed 3 --exec sut-nondet test.ndjson > /dev/null
   gen register | sched --exec sut-register --drop 0.1 --crash 1 --restart-after 1s
   sched --exec sut-register --faults faults.ndjson < test.ndjson > run.ndjson
   sut-register --pipe /tmp/p &  gen register | sched --pipe /tmp/p
@@ -62,7 +64,7 @@ Faults (--faults), one JSON object a line; times are simulated nanoseconds:
 At the end one line of statistics goes to stderr: steps, simulated and
 wall time, events/s and the simulated:wall ratio.
 
-Exit codes: 0 ran · 2 usage · 3 malformed test or faults · 5 executor failed
+Exit codes: 0 ran · 1 --check-determinism: the runs differ · 2 usage · 3 malformed test or faults · 5 executor failed
 (died, hung or answered garbage: the trace up to that step is written,
 ending with an "end" record with reason "error").`
 
@@ -95,6 +97,9 @@ func run(o *cli.IO, opt *options, args []string) error {
 		if so.Faults, err = readFaults(opt.Faults, t); err != nil {
 			return err
 		}
+	}
+	if opt.CheckDeterminism != 0 {
+		return checkDeterminism(o, opt, t, so)
 	}
 
 	var x *pipe.Client
