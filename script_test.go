@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -46,6 +47,10 @@ func binaries() (map[string]string, error) {
 }
 
 var binDir, repoRoot string
+
+// goEnv is the go command's cache locations, passed on to the scripts so
+// that a script can run "go build" (testscript's HOME is /no-home).
+var goEnv []string
 
 func TestMain(m *testing.M) {
 	repoRoot, _ = os.Getwd()
@@ -85,6 +90,12 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		binDir = dir
+		out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE").Output()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "go env:", err)
+			return 1
+		}
+		goEnv = strings.Fields(string(out))
 		return m.Run()
 	}()
 	os.Exit(code)
@@ -98,6 +109,10 @@ func TestScripts(t *testing.T) {
 			e.Setenv("PATH", binDir+string(os.PathListSeparator)+e.Getenv("PATH"))
 			e.Setenv("GOARCH", runtime.GOARCH)
 			e.Setenv("REPO", repoRoot)
+			if len(goEnv) == 2 {
+				e.Setenv("GOCACHE", goEnv[0])
+				e.Setenv("GOMODCACHE", goEnv[1])
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -29,9 +29,10 @@ type options struct {
 	Latency string `long:"latency" value-name:"DIST" description:"network latency: fixed:1ms, uniform:1ms-50ms or exp:20ms" default:"exp:10ms"`
 	Think   string `long:"think" value-name:"DIST" description:"a client's pause between a completion and its next invoke" default:"uniform:0ms-10ms"`
 
-	ClientTimeout time.Duration `long:"client-timeout" value-name:"D" description:"a client records info and moves on after waiting this long" default:"10s"`
-	MaxTime       time.Duration `long:"max-time" value-name:"D" description:"stop when simulated time passes D (0: no limit)" default:"1h"`
-	MaxSteps      int64         `long:"max-steps" value-name:"N" description:"stop after N steps (0: no limit)" default:"10000000"`
+	ClientTimeout    time.Duration `long:"client-timeout" value-name:"D" description:"a client records info and moves on after waiting this long" default:"10s"`
+	MaxTime          time.Duration `long:"max-time" value-name:"D" description:"stop when simulated time passes D (0: no limit)" default:"1h"`
+	MaxSteps         int64         `long:"max-steps" value-name:"N" description:"stop after N steps (0: no limit)" default:"10000000"`
+	CheckDeterminism int           `long:"check-determinism" value-name:"N" description:"run the test N times (fresh executor each time) and exit 1 with diverge's report on stderr if any trace differs from the first; stdout gets the first"`
 
 	Faults       string        `long:"faults" value-name:"FILE" description:"faults to inject: NDJSON, one fault a line, or ldfi's {\"type\":\"faults\"} records"`
 	Drop         float64       `long:"drop" value-name:"P" description:"random omissions: each message is lost with probability P" default:"0"`
@@ -42,6 +43,8 @@ type options struct {
 	ExecTimeout    time.Duration `long:"exec-timeout" value-name:"D" description:"wall time to wait for the executor's answer to one step" default:"30s"`
 	ConnectTimeout time.Duration `long:"connect-timeout" value-name:"D" description:"wall time to wait for the executor to open its pipes" default:"10s"`
 	Quiet          bool          `long:"quiet" short:"q" description:"no statistics line on stderr"`
+
+	Log string `long:"log" value-name:"FILE" description:"cache runs in this store log: a run already there is not run again, its stored trace is written instead; a new run's trace is appended to it"`
 }
 
 const long = `
@@ -49,9 +52,11 @@ Reads a test on stdin (or from FILE) and writes the run's trace on stdout.
 
 Examples:
   gen register | sched --seed 7 --exec sut-register | check register
+  sched --check-determinism 5 --seed 3 --exec sut-nondet test.ndjson > /dev/null
   gen register | sched --exec sut-register --drop 0.1 --crash 1 --restart-after 1s
   sched --exec sut-register --faults faults.ndjson < test.ndjson > run.ndjson
   sut-register --pipe /tmp/p &  gen register | sched --pipe /tmp/p
+  gen register | sched --seed 7 --exec sut-register --log detsys.jsonl   # once only
 
 Faults (--faults), one JSON object a line; times are simulated nanoseconds:
   {"kind":"omission","from":"frontend","to":"register2","at":1000000}
@@ -62,7 +67,7 @@ Faults (--faults), one JSON object a line; times are simulated nanoseconds:
 At the end one line of statistics goes to stderr: steps, simulated and
 wall time, events/s and the simulated:wall ratio.
 
-Exit codes: 0 ran · 2 usage · 3 malformed test or faults · 5 executor failed
+Exit codes: 0 ran · 1 --check-determinism: the runs differ · 2 usage · 3 malformed test or faults · 5 executor failed
 (died, hung or answered garbage: the trace up to that step is written,
 ending with an "end" record with reason "error").`
 
@@ -96,6 +101,12 @@ func run(o *cli.IO, opt *options, args []string) error {
 			return err
 		}
 	}
+	if opt.CheckDeterminism != 0 {
+		if opt.Log != "" {
+			return cli.Usagef("--log with --check-determinism: a determinism check always runs the test, it never takes it from the log")
+		}
+		return checkDeterminism(o, opt, t, so)
+	}
 
 	var x *pipe.Client
 	if opt.Exec != "" {
@@ -112,7 +123,17 @@ func run(o *cli.IO, opt *options, args []string) error {
 	if o.IsTerminal() && !opt.Quiet {
 		so.Progress = progress(o, start)
 	}
-	res, err := sim.Run(t, x, so, o.Stdout)
+	out := o.Stdout
+	var rl *runLog
+	if opt.Log != "" {
+		if rl, err = openRunLog(o, opt.Log); err != nil {
+			x.Abort()
+			return err
+		}
+		defer rl.close()
+		so.Cached, out = rl.cached, rl.out
+	}
+	res, err := sim.Run(t, x, so, out)
 	wall := time.Since(start)
 	if so.Progress != nil {
 		fmt.Fprint(o.Stderr, "\r\033[K") // clear the progress line
@@ -129,6 +150,11 @@ func run(o *cli.IO, opt *options, args []string) error {
 	}
 	if err := x.Close(); err != nil {
 		o.Warnf("%v", err)
+	}
+	if rl != nil {
+		if err := rl.finish(o, res); err != nil || res.Cached {
+			return err
+		}
 	}
 	if !opt.Quiet {
 		o.Warnf("%s", stats(res, wall))
