@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"testing"
 	"time"
-
-	"github.com/detsys/detsys/sched/sim"
 )
 
 // BenchmarkPage100k writes the page for a 100,000-step trace of the
@@ -16,10 +14,7 @@ import (
 //
 //	go test -run XXX -bench Page100k -benchtime 5x ./debug/html
 func BenchmarkPage100k(b *testing.B) {
-	trace, verdicts := registerRun(b, "frontend3", 10, 20000, 1, func(o *sim.Options) {
-		o.Drop = 0.02
-		o.MaxSteps = 100_000
-	})
+	trace, verdicts := registerRun(b, "frontend3", 10, 20000, 1, 0.02, 0, 100_000)
 	input := append(trace, verdicts...)
 	var out bytes.Buffer
 	out.Grow(len(input) * 11 / 10)

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/detsys/detsys/formats"
-	"github.com/detsys/detsys/sched/sim"
 )
 
 // These tests load the page in a real headless Chromium (Debian's
@@ -307,11 +306,7 @@ func TestBrowser(t *testing.T) {
 // A run with message loss, a crash and a restart: the diagram marks them.
 func TestBrowserFaults(t *testing.T) {
 	b := launch(t)
-	trace, verdicts := registerRun(t, "frontend3", 3, 10, 3, func(o *sim.Options) {
-		o.Drop = 0.2
-		o.Crash = 1
-		o.RestartAfter = 50 * time.Millisecond
-	})
+	trace, verdicts := registerRun(t, "frontend3", 3, 10, 3, 0.2, 1, 0)
 	recs := steps(t, trace)
 	crash, drop := -1, -1
 	for i, s := range recs {
@@ -357,7 +352,7 @@ func TestBrowserFaults(t *testing.T) {
 // and moving about stays right at both ends.
 func TestBrowserLongTrace(t *testing.T) {
 	b := launch(t)
-	trace, verdicts := registerRun(t, "frontend3", 5, 3000, 2, func(o *sim.Options) { o.Drop = 0.02 })
+	trace, verdicts := registerRun(t, "frontend3", 5, 3000, 2, 0.02, 0, 0)
 	recs := steps(t, trace)
 	if len(recs) < 20000 {
 		t.Fatalf("only %d steps", len(recs))

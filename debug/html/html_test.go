@@ -257,7 +257,7 @@ func TestBadInputNamesTheLine(t *testing.T) {
 // the terminal, and says there are more.
 func TestFirstRunOfMany(t *testing.T) {
 	a, va := failingRun(t)
-	b, vb := registerRun(t, "frontend3", 2, 5, 1, nil)
+	b, vb := registerRun(t, "frontend3", 2, 5, 1, 0, 0, 0)
 	meta, lines := embedded(t, writePage(t, bytes.Join([][]byte{a, b, vb, va}, nil), Options{At: AtAuto}))
 	if want := len(steps(t, a)); len(lines) != want {
 		t.Errorf("%d steps on the page, want the first run's %d", len(lines), want)

@@ -9,32 +9,17 @@ import (
 	"github.com/detsys/detsys/check/history"
 	"github.com/detsys/detsys/check/linear"
 	"github.com/detsys/detsys/check/verdict"
-	"github.com/detsys/detsys/exec"
-	"github.com/detsys/detsys/exec/examples/register/nodes"
-	"github.com/detsys/detsys/gen/workload"
-	"github.com/detsys/detsys/sched/sim"
+	"github.com/detsys/detsys/debug/internal/testrun"
 )
 
-// registerRun runs the register example in process, as
-// `gen register … | sched --seed SEED --exec sut-register` would, and
-// returns the trace and, as `check register` writes it, the verdict.
-func registerRun(tb testing.TB, frontend string, clients, ops int, seed uint64, tweak func(*sim.Options)) (trace, verdicts []byte) {
+// registerRun runs the register example in process (debug's testrun: the
+// trace `gen register … | sched --seed SEED --exec sut-register` writes)
+// and returns the trace and, as `check register` writes it, the verdict.
+func registerRun(tb testing.TB, frontend string, clients, ops int, seed uint64, drop float64, crash int, maxSteps int64) (trace, verdicts []byte) {
 	tb.Helper()
-	test, o, err := workload.RegisterTest(frontend, clients, ops)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	opts := sim.DefaultOptions()
-	opts.Seed = seed
-	if tweak != nil {
-		tweak(&opts)
-	}
-	var out bytes.Buffer
-	if _, err := sim.Run(&sim.Test{Test: test, Ops: o}, exec.NewExecutor(nodes.Kinds, "html-test"), opts, &out); err != nil {
-		tb.Fatal(err)
-	}
+	trace = testrun.Register(tb, frontend, clients, ops, seed, drop, crash, maxSteps)
 	m := linear.Models["register"]
-	hs, err := history.Read(bytes.NewReader(out.Bytes()), "trace", history.Decoder{Input: m.ParseInput, Output: m.ParseOutput})
+	hs, err := history.Read(bytes.NewReader(trace), "trace", history.Decoder{Input: m.ParseInput, Output: m.ParseOutput})
 	if err != nil || len(hs) != 1 {
 		tb.Fatalf("reading the history: %v (%d runs)", err, len(hs))
 	}
@@ -42,13 +27,13 @@ func registerRun(tb testing.TB, frontend string, clients, ops int, seed uint64, 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return out.Bytes(), append(v, '\n')
+	return trace, append(v, '\n')
 }
 
 // failingRun is the README's stale read: frontend1, three clients, seed 9.
 func failingRun(tb testing.TB) (trace, verdicts []byte) {
 	tb.Helper()
-	trace, verdicts = registerRun(tb, "frontend1", 3, 20, 9, nil)
+	trace, verdicts = registerRun(tb, "frontend1", 3, 20, 9, 0, 0, 0)
 	if !bytes.Contains(verdicts, []byte(`"valid":false`)) {
 		tb.Fatalf("seed 9 of frontend1 no longer fails: %s", verdicts)
 	}
