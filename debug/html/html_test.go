@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -293,5 +294,24 @@ func TestLenientWhereItCan(t *testing.T) {
 		if !strings.Contains(labels, want) {
 			t.Errorf("labels %q lack %q", labels, want)
 		}
+	}
+}
+
+// ltl's witness names the step where the formula broke ("step") and the
+// last step it looked at ("last_step"); "steps" is a count, not a step.
+func TestLTLWitness(t *testing.T) {
+	trace, _ := failingRun(t)
+	run := steps(t, trace)[0].Run
+	v := `{"type":"verdict","run":"` + run + `","checker":"ltl","formula":"[] (state.register1.value == state.register2.value)","valid":false,"anomaly":"violated",` +
+		`"witness":{"step":24,"at":53057658,"event":"deliver m21 register2→frontend write_ok","last_step":30,"steps":25,"explanation":"broke at step 24"}}` + "\n"
+	tr, err := readTrace(bytes.NewReader(append(trace, v...)), "run.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(tr.witness.steps); got != "[24 30]" {
+		t.Errorf("witness steps %s, want [24 30]", got)
+	}
+	if tr.witness.focus != 24 {
+		t.Errorf("opens at row %d, want 24, where the formula broke", tr.witness.focus)
 	}
 }

@@ -600,10 +600,15 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       (function walk(x) {
         if (x && typeof x === 'object') for (const key in x) { if (key === 'explanation' && typeof x[key] === 'string') explain.push(x[key]); else walk(x[key]); }
       })(v.witness);
-      vs.push('<div class="verdict ' + (bad ? 'bad' : unknown ? 'unknown' : 'good') + '"><b>' + esc(v.checker || 'verdict') + (v.model ? ' ' + esc(v.model) : '') + ': ' +
+      vs.push('<div class="verdict ' + (bad ? 'bad' : unknown ? 'unknown' : 'good') + '"><b>' + esc(v.checker || 'verdict') + (v.model ? ' ' + esc(v.model) : '') +
+        (v.formula ? ' <code>' + esc(v.formula) + '</code>' : '') + ': ' +
         (bad ? esc(v.anomaly || 'violation') : unknown ? 'unknown' + (v.anomaly ? ' (' + esc(v.anomaly) + ')' : '') : 'holds') + '</b>' +
-        (explain.length ? ' — ' + explain.map(esc).join('; ') : '') +
-        (bad && WIT.length ? ' <span class="dim">(<kbd>w</kbd>: the ' + WIT.length + ' steps it names)</span>' : '') + '</div>');
+        (explain.length ? ' — ' + explain.map(esc).join('; ') : '') + '</div>');
+    }
+    if (WIT.length) {
+      const bad = M.verdicts.filter((v) => v.valid === false).length;
+      vs.push('<div class="verdict bad hint"><kbd>w</kbd> <kbd>W</kbd> walk the ' + WIT.length + ' steps ' + (bad > 1 ? 'these witnesses name' : 'the witness names') +
+        '; outlined in the history: its operations</div>');
     }
     $('verdicts').innerHTML = vs.join('');
   }
