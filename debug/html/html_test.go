@@ -315,3 +315,40 @@ func TestLTLWitness(t *testing.T) {
 		t.Errorf("opens at row %d, want 24, where the formula broke", tr.witness.focus)
 	}
 }
+
+// A long trace's lines are cut into several script elements, at line
+// ends, and read back whole.
+func TestLinesInPieces(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		size int
+		want []string
+	}{
+		{"a\nb\nc", 10, []string{"a\nb\nc"}},
+		{"aa\nbb\ncc", 5, []string{"aa\nbb", "cc"}},
+		{"aaaaaa\nb\nc", 3, []string{"aaaaaa", "b\nc"}},
+		{"aaaaaa", 3, []string{"aaaaaa"}},
+		{"", 3, []string{""}},
+	} {
+		var got []string
+		for _, p := range chunks([]byte(c.in), c.size) {
+			got = append(got, string(p))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("chunks(%q, %d) = %q, want %q", c.in, c.size, got, c.want)
+		}
+	}
+	trace, verdicts := failingRun(t)
+	whole := writePage(t, append(trace, verdicts...), Options{At: AtAuto})
+	defer func(n int) { chunkSize = n }(chunkSize)
+	chunkSize = 4000
+	p := writePage(t, append(trace, verdicts...), Options{At: AtAuto})
+	if n := bytes.Count(p, []byte(`class="lines"`)); n < 10 {
+		t.Fatalf("%d pieces of lines, want many", n)
+	}
+	_, a := embedded(t, whole)
+	_, b := embedded(t, p)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatal("the lines in pieces differ from the lines whole")
+	}
+}

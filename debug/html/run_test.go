@@ -50,22 +50,35 @@ func writePage(tb testing.TB, input []byte, opts Options) []byte {
 	return out.Bytes()
 }
 
-// embedded returns the page's #meta JSON and its #lines.
+// embedded returns the page's #meta JSON and its lines (from every
+// .lines script element).
 func embedded(tb testing.TB, page []byte) (meta map[string]any, lines []string) {
 	tb.Helper()
-	between := func(open string) string {
-		_, rest, ok := strings.Cut(string(page), open)
-		if !ok {
-			tb.Fatalf("no %s in the page", open)
-		}
-		body, _, ok := strings.Cut(rest, "</script>")
-		if !ok {
-			tb.Fatalf("%s is not closed", open)
-		}
-		return body
+	const open = `<script type="text/plain" class="lines">`
+	_, rest, ok := strings.Cut(string(page), `<script type="application/json" id="meta">`)
+	if !ok {
+		tb.Fatal("no #meta in the page")
 	}
-	if err := json.Unmarshal([]byte(between(`<script type="application/json" id="meta">`)), &meta); err != nil {
+	body, rest, ok := strings.Cut(rest, "</script>")
+	if !ok {
+		tb.Fatal("#meta is not closed")
+	}
+	if err := json.Unmarshal([]byte(body), &meta); err != nil {
 		tb.Fatalf("meta: %v", err)
 	}
-	return meta, strings.Split(between(`<script type="text/plain" id="lines">`), "\n")
+	for {
+		_, after, ok := strings.Cut(rest, open)
+		if !ok {
+			break
+		}
+		body, rest, ok = strings.Cut(after, "</script>")
+		if !ok {
+			tb.Fatal("lines are not closed")
+		}
+		lines = append(lines, strings.Split(body, "\n")...)
+	}
+	if lines == nil {
+		tb.Fatal("no lines in the page")
+	}
+	return meta, lines
 }
