@@ -493,24 +493,24 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
 
   function renderState() {
     const l = shownNode();
-    const h = ['<div class="tabs">'];
+    // The node tabs and what the step did stay on top while the state scrolls.
+    const tabs = ['<div class="tabs">'];
     for (let i = NC; i < LANES.length; i++) {
       const changed = changedAt(i, cur);
-      h.push('<span class="tab' + (i === l ? ' on' : '') + (changed ? ' changed' : '') + (isDown(i, cur) ? ' isdown' : '') + '" data-lane="' + i + '">' +
+      tabs.push('<span class="tab' + (i === l ? ' on' : '') + (changed ? ' changed' : '') + (isDown(i, cur) ? ' isdown' : '') + '" data-lane="' + i + '">' +
         (i - NC < 9 ? '<kbd>' + (i - NC + 1) + '</kbd>' : '') + esc(LANES[i]) + '</span>');
     }
-    h.push('</div>');
+    tabs.push('</div>');
+    const top = (head) => '<div class="statetop">' + tabs.join('') + head + '</div>';
     if (l < 0 || l >= LANES.length || !stateRows[l].length) {
-      h.push('<p class="dim">no state recorded for ' + esc(LANES[l] || 'this node') + '</p>');
-      $('state').innerHTML = h.join('');
+      $('state').innerHTML = top('<p class="dim">no state recorded for ' + esc(LANES[l] || 'this node') + '</p>');
       return;
     }
     const at = lastAtOrBefore(stateRows[l], cur);
     let note = '';
     if (isDown(l, cur)) note = '<span class="badge down">down</span> ';
     if (at < 0) {
-      h.push('<p class="dim">' + note + esc(LANES[l]) + ' has not started by step ' + stepNo(cur) + '</p>');
-      $('state').innerHTML = h.join('');
+      $('state').innerHTML = top('<p class="dim">' + note + esc(LANES[l]) + ' has not started by step ' + stepNo(cur) + '</p>');
       return;
     }
     const here = at === cur;
@@ -522,9 +522,13 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     else if (prev < 0) head += 'its first state';
     else if (n.c === 0) head += 'the step left it as it was after step ' + stepNo(prev);
     else head += '<span id="nchanges">' + n.c + '</span> change' + (n.c === 1 ? '' : 's') + ' since step ' + stepNo(prev);
-    h.push('<div class="statehead" data-node="' + esc(LANES[l]) + '">' + head + '</div>');
+    const h = [top('<div class="statehead" data-node="' + esc(LANES[l]) + '">' + head + '</div>')];
     h.push('<pre class="json">' + body + '</pre>');
-    $('state').innerHTML = h.join('');
+    const box = $('state');
+    box.innerHTML = h.join('');
+    // Bring the first change into view, as the terminal's state pane does.
+    const first = box.querySelector('pre.json .chg, pre.json .del');
+    box.scrollTop = first ? Math.max(0, first.offsetTop - box.querySelector('.statetop').offsetHeight - box.clientHeight / 4) : 0;
   }
 
   // The client history, Porcupine style: one row per client, one bar per
