@@ -211,6 +211,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
 
   // ---- drawing ----
   const ROW = 20, HEAD = 38;
+  let drawnFrom = 0; // the first row the diagram shows
   // The step list's columns: as wide as the longest step number needs.
   const X = (function () {
     const num = 10 + 7.4 * Math.max(4, String(stepNo(N - 1)).length);
@@ -238,6 +239,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     let start = cur - Math.floor(rows / 2);
     start = Math.max(0, Math.min(start, N - rows));
     const end = Math.min(N, start + rows); // exclusive
+    drawnFrom = start;
     const y = (r) => HEAD + (r - start) * ROW + ROW / 2;
     const sentNow = new Set(received(cur));
     const out = [];
@@ -641,7 +643,11 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     const g = e.target.closest('[data-row]');
     if (g) go(Number(g.dataset.row));
   };
-  $('diagram').addEventListener('click', clickRow);
+  // A click anywhere on a row of the diagram, arrows and lanes included.
+  $('diagram').addEventListener('click', (e) => {
+    const y = e.clientY - $('diagram').getBoundingClientRect().top;
+    if (y >= HEAD) go(drawnFrom + Math.floor((y - HEAD) / ROW));
+  });
   $('history').addEventListener('click', clickRow);
   $('state').addEventListener('click', (e) => {
     const t = e.target.closest('[data-lane]');
