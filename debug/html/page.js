@@ -1,8 +1,9 @@
 // detsys debug --html: the page's behaviour. The data is in script
-// elements: #meta (the step table, lanes, operations, verdicts) and
-// .lines (one trace record per line, parsed only when a step is shown; in
-// pieces of at most 32 MB, as a JavaScript string cannot hold a long trace). Only the
-// rows around the current step are drawn, so a long trace stays quick.
+// elements: .lines (one trace record per line, parsed only when a step is
+// shown; in pieces of at most 32 MB, as a JavaScript string cannot hold a
+// long trace) and #meta (the step table, lanes, operations, verdicts).
+// Only the rows around the current step are drawn, so a long trace stays
+// quick.
 // A script error is noted on the body (data-error), where the tests look.
 window.addEventListener('error', (e) => { document.body.dataset.error = e.message; });
 (function () {
@@ -16,8 +17,6 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
   const W = M.stride, S = M.steps, N = S.length / W;
   const C = {step: 0, at: 1, kind: 2, lane: 3, from: 4, sent: 5, label: 6, flags: 7};
   const F = {state: 1, sends: 2, logs: 4, witness: 8};
-  const K = {};
-  M.kinds.forEach((k, i) => { K[k] = i; });
   const OW = M.op_stride, OPS = M.ops, NOPS = OPS.length / OW;
   const O = {client: 0, invoke: 1, complete: 2, status: 3, label: 4, witness: 5};
   const STATUS = ['pending', 'ok', 'fail', 'info'];
@@ -92,10 +91,12 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     while (lo < hi) { const m = (lo + hi) >> 1; if (a[m] <= x) lo = m + 1; else hi = m; }
     return lo > 0 ? a[lo - 1] : -1;
   }
+  // rowOfStep: the row of the first step at or after step s, or the last
+  // (as debug --at has it).
   function rowOfStep(s) {
     let lo = 0, hi = N;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (stepNo(m) <= s) lo = m + 1; else hi = m; }
-    return Math.max(lo - 1, 0);
+    while (lo < hi) { const m = (lo + hi) >> 1; if (stepNo(m) < s) lo = m + 1; else hi = m; }
+    return Math.min(lo, N - 1);
   }
   const isDown = (l, r) => down[l].some(([a, b]) => r >= a && r < b);
 
@@ -117,7 +118,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       if (key === 'Enter') {
         const text = promptText, kind = prompt;
         prompt = null; promptText = '';
-        if (kind === '/') { query = text; search(1, true); }
+        if (kind === '/') { query = text; search(1); }
         else if (kind === ':') {
           const s = parseInt(text, 10);
           if (isNaN(s)) setStatus('not a step: ' + text); else { setStatus(''); go(rowOfStep(s)); }
@@ -142,8 +143,8 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       case 'G': case 'End': go(N - 1); break;
       case 'f': jump(); break;
       case '/': case ':': prompt = key; promptText = ''; renderBar(); break;
-      case 'n': search(1, false); break;
-      case 'N': search(-1, false); break;
+      case 'n': search(1); break;
+      case 'N': search(-1); break;
       case 'w': witnessStep(1); break;
       case 'W': witnessStep(-1); break;
       case '?': help.hidden = false; break;
@@ -183,7 +184,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     const line = LINES[r], label = M.labels[col(r, C.label)];
     return fold ? (line.toLowerCase().includes(q) || label.toLowerCase().includes(q)) : (line.includes(q) || label.includes(q));
   }
-  function search(dir, fresh) {
+  function search(dir) {
     if (!query) { setStatus('no search yet: / to search'); return; }
     const fold = query === query.toLowerCase();
     const q = query;
@@ -241,7 +242,6 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     const end = Math.min(N, start + rows); // exclusive
     drawnFrom = start;
     const y = (r) => HEAD + (r - start) * ROW + ROW / 2;
-    const sentNow = new Set(received(cur));
     const out = [];
     out.push('<svg xmlns="' + SVGNS + '" width="' + width + '" height="' + height + '" class="seq">');
     out.push('<defs>' +
@@ -288,7 +288,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       const x1 = x(from), y1 = y(s), x2 = x(to), y2 = y(r);
       let cls = 'msg k-' + k;
       if (r === cur) cls += ' hot';
-      else if (s === cur || sentNow.has(r)) cls += ' out';
+      else if (s === cur) cls += ' out'; // what the current step sent
       if (k === 'drop') {
         const mx = x1 + (x2 - x1) * 0.6, my = y1 + (y2 - y1) * 0.6;
         out.push(el('line', {x1: x1, y1: y1, x2: mx, y2: my, class: cls}));
