@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer os.RemoveAll(dir)
 		for name, pkg := range map[string]string{"debug": ".", "gen": "../gen", "sched": "../sched",
-			"sut-register": "../exec/examples/register"} {
+			"check": "../check", "sut-register": "../exec/examples/register"} {
 			if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg).CombinedOutput(); err != nil {
 				fmt.Fprintf(os.Stderr, "building %s: %v\n%s", name, err, out)
 				return 1
@@ -338,6 +338,7 @@ func TestPanesHelpAndQuit(t *testing.T) {
 	tm.keys("BTab", "BTab", "BTab", "BTab")
 	tm.keys("?")
 	tm.waitFor("time-travel through one run")
+	tm.waitFor("Nodes: 1 frontend 2 register1 3 register2")
 	tm.keys("x")
 	s := tm.waitFor(at(send.Step))
 	if strings.Contains(s, "time-travel through one run") {
@@ -401,4 +402,8 @@ debug readme.ndjson`)
 	tm.waitFor(at(17))
 	tm.keys("q")
 	tm.waitFor("debug exited 0")
+
+	// The run's verdict, appended to the trace, shows in the title.
+	tm = start(t, 100, 30, `check register readme.ndjson > verdict.ndjson 2>/dev/null; cat readme.ndjson verdict.ndjson | debug`)
+	tm.waitFor(`verdict: NOT VALID \(not linearizable\)`)
 }

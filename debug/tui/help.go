@@ -27,12 +27,20 @@ var helpText = []string{
 }
 
 func (a *App) drawHelp(s tcell.Screen, w, h int) {
+	text := append([]string(nil), helpText[:len(helpText)-1]...)
+	nodes := "Nodes:"
+	for k, l := range a.tr.Nodes() {
+		if k < 9 {
+			nodes += " " + itoa(k+1) + " " + a.tr.Name(l)
+		}
+	}
+	text = append(text, nodes, "", helpText[len(helpText)-1])
 	bw := 0
-	for _, l := range helpText {
+	for _, l := range text {
 		bw = max(bw, len([]rune(l)))
 	}
 	bw = min(bw+4, w)
-	bh := min(len(helpText)+2, h)
+	bh := min(len(text)+2, h)
 	x0, y0 := max((w-bw)/2, 0), max((h-bh)/2, 0)
 	for y := 0; y < bh; y++ {
 		fill(s, x0, y0+y, x0+bw, stNormal)
@@ -47,7 +55,7 @@ func (a *App) drawHelp(s tcell.Screen, w, h int) {
 	s.Put(x0+bw-1, y0, "┐", stBold)
 	s.Put(x0, y0+bh-1, "└", stBold)
 	s.Put(x0+bw-1, y0+bh-1, "┘", stBold)
-	for k, l := range helpText {
+	for k, l := range text {
 		if 1+k >= bh-1 {
 			break
 		}
