@@ -407,3 +407,15 @@ debug readme.ndjson`)
 	tm = start(t, 100, 30, `check register readme.ndjson > verdict.ndjson 2>/dev/null; cat readme.ndjson verdict.ndjson | debug`)
 	tm.waitFor(`verdict: NOT VALID \(not linearizable\)`)
 }
+
+// TestResize: when the terminal grows, the screen is laid out again for
+// the new size.
+func TestResize(t *testing.T) {
+	tm := start(t, 80, 24, "debug run.ndjson")
+	tm.waitFor(at(0) + `(?s:.*)j/k step`)
+	tm.tmux("resize-window", "-t", "0", "-x", "170", "-y", "50")
+	s := tm.waitFor(`state of frontend after step 0 \(1-9: node\) +│ event +│ sent`)
+	if n := len(strings.Split(strings.TrimRight(s, "\n"), "\n")); n < 49 {
+		t.Fatalf("%d rows after resizing to 50:\n%s", n, s)
+	}
+}
