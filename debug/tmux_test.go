@@ -424,3 +424,22 @@ func TestResize(t *testing.T) {
 		t.Fatalf("%d rows after resizing to 50:\n%s", n, s)
 	}
 }
+
+// TestFollowTimer: f on a timer goes to the step that set it, and back.
+func TestFollowTimer(t *testing.T) {
+	tm := start(t, 100, 40, `gen register --nodes frontend=frontend3,register1=register,register2=register --ops 10 |
+  sched --quiet --seed 4 --exec sut-register --drop 0.3 > timers.ndjson; debug timers.ndjson`)
+	tm.waitFor(at(0))
+	tm.typeText(`/"type":"timer"`)
+	tm.keys("Enter")
+	s := tm.waitFor(`/"type":"timer": step ([0-9]+)`)
+	fired := regexp.MustCompile(`/"type":"timer": step ([0-9]+)`).FindStringSubmatch(s)[1]
+	tm.waitFor(`timer "tick" fired at frontend(?s:.*)set at step [0-9]+`)
+	tm.keys("f")
+	s = tm.waitFor(`f: step ([0-9]+) set the timer that fired at step ` + fired)
+	set := regexp.MustCompile(`f: step ([0-9]+) set the timer`).FindStringSubmatch(s)[1]
+	tm.waitFor(`· step ` + set + ` \(`)
+	tm.waitFor(`timer "tick" in `)
+	tm.keys("f")
+	tm.waitFor(`· step ` + fired + ` \(`)
+}
