@@ -3,7 +3,7 @@ package tui
 import "github.com/gdamore/tcell/v2"
 
 var helpText = []string{
-	"debug: time-travel through one run",
+	"debug: time-travel through one run (any key closes this help)",
 	"",
 	"j k ↓ ↑     next / previous step (in a text pane: scroll)",
 	"← →         next / previous step, whatever the pane",
@@ -23,19 +23,17 @@ var helpText = []string{
 	"State: ~ changed  + added  - removed by this step.",
 	"Diagram: ● delivered  ✗ lost  ○ invoked  ✓ ok  ⊙ timer",
 	"         ✖ crash  ↻ restart  ◆ start  ┆ node down",
-	"",
-	"any key closes this help",
 }
 
 func (a *App) drawHelp(s tcell.Screen, w, h int) {
-	text := append([]string(nil), helpText[:len(helpText)-1]...)
+	text := append([]string(nil), helpText...)
 	nodes := "Nodes:"
 	for k, l := range a.tr.Nodes() {
 		if k < 9 {
 			nodes += " " + itoa(k+1) + " " + a.tr.Name(l)
 		}
 	}
-	text = append(text, nodes, "", helpText[len(helpText)-1])
+	text = append(text, nodes)
 	bw := 0
 	for _, l := range text {
 		bw = max(bw, len([]rune(l)))
