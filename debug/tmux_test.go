@@ -103,7 +103,7 @@ func start(t *testing.T, w, h int, cmd string) *tmuxTerm {
 		t.Skip("tmux is not installed (scripts/deps installs it)")
 	}
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("detsys-debug-%d-%d", os.Getpid(), sessions.Add(1))}
-	script := fmt.Sprintf("cd %s && PATH=%s:$PATH; %s; echo \"debug exited $?\"; sleep 600", filepath.Dir(runTrace), binDir, cmd)
+	script := fmt.Sprintf("cd %s && export LANG=C.UTF-8 PATH=%s:$PATH; %s; echo \"debug exited $?\"; sleep 600", filepath.Dir(runTrace), binDir, cmd)
 	tm.tmux("new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "sh", "-c", script)
 	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	return tm
@@ -111,7 +111,8 @@ func start(t *testing.T, w, h int, cmd string) *tmuxTerm {
 
 func (tm *tmuxTerm) tmux(args ...string) string {
 	tm.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
+	// -u and LANG: UTF-8 whatever the locale the tests run in.
+	out, err := exec.Command("tmux", append([]string{"-u", "-L", tm.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
