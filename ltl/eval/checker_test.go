@@ -136,6 +136,12 @@ func TestReasons(t *testing.T) {
 	if v.Valid != false || v.Decided || len(v.Pending) != 1 || *v.Pending[0].Since != 7 || *v.Pending[0].Deadline != 16 {
 		t.Fatalf("third: %+v", v.Result)
 	}
+	// A quantifier's reason names the value that settled it.
+	vs, _ = checkAll(t, crashTrace, `[] ((exists n: n in crashed) -> forall n: len(state[n].log) > 0)`)
+	if v := vs[0]; !v.Decided || v.Step != 3 || len(v.Atoms) != 1 ||
+		strings.Join(v.Atoms[0].Because, "; ") != `exists n: holds for n = "b"; forall n: fails for n = "b"` {
+		t.Fatalf("because: %+v", v.Result)
+	}
 	// The deliver at step 2 (5ns) is answered by the crash at 6ns; a
 	// deadline that passes in the middle of a run is named in the reason.
 	vs, _ = checkAll(t, crashTrace, `[] (event.type == "deliver" -> <>[<=3ns] event.type == "restart")`)
