@@ -227,19 +227,27 @@ func (m *Monitor) prog(n *tnode, c *ctx) *tnode {
 			a.tick, a.val = m.tick, a.b.eval(c)
 		}
 		r = in.bool(a.val != n.neg)
-	case tAnd:
-		r = in.tru
+	case tAnd, tOr:
+		// Progress every operand, then build the junction once.
+		stop, skip := in.fls, in.tru // && stops at false, skips true
+		if n.op == tOr {
+			stop, skip = in.tru, in.fls
+		}
+		var buf [8]*tnode
+		ks := buf[:0]
+		r = nil
 		for _, k := range n.kids {
-			if r = in.and2(r, m.prog(k, c)); r == in.fls {
+			x := m.prog(k, c)
+			if x == stop {
+				r = stop
 				break
+			}
+			if x != skip {
+				ks = append(ks, x)
 			}
 		}
-	case tOr:
-		r = in.fls
-		for _, k := range n.kids {
-			if r = in.or2(r, m.prog(k, c)); r == in.tru {
-				break
-			}
+		if r == nil {
+			r = in.junctionOf(n.op, ks)
 		}
 	case tNext:
 		r = in.mkStrong(n.kids[0])
