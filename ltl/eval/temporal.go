@@ -189,6 +189,14 @@ func (in *interner) junction(op top, a, b *tnode) *tnode {
 // "<> f by the earlier", "[] f until T1" and "[] f until T2" is "[] f
 // until the later" (a disjunction the other way round).
 func (in *interner) junctionOf(op top, xs []*tnode) *tnode {
+	switch {
+	case len(xs) == 0:
+		return in.bool(op == tAnd)
+	case len(xs) == 1:
+		return xs[0]
+	case len(xs) == 2 && xs[0] == xs[1]:
+		return xs[0]
+	}
 	ks := in.scratch[:0]
 	for _, x := range xs {
 		if x.op == op {
