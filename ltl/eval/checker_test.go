@@ -176,11 +176,11 @@ func TestInputErrors(t *testing.T) {
 // TestLongLines: a record of several MiB (a big node state) is one step
 // like any other.
 func TestLongLines(t *testing.T) {
-	big := strings.Repeat(`"x",`, 2<<20) + `"end"`
+	big := strings.Repeat(`"x",`, 1<<20) + `"end"`
 	in := `{"type":"run","run":"r","nodes":[{"name":"a","kind":"k"}]}` + "\n" +
 		`{"type":"init","run":"r","step":0,"at":0,"node":"a","state":{"log":[` + big + `]}}` + "\n" +
 		`{"type":"timer","run":"r","step":1,"at":1,"node":"a","timer":"t","state":{"log":[]}}` + "\n"
-	vs, err := checkAll(t, in, `<> (len(state.a.log) == 2097153) && <> (state.a.log == [] && len(prev.a.log) > 2000000)`)
+	vs, err := checkAll(t, in, `<> (len(state.a.log) == 1048577) && <> (state.a.log == [] && len(prev.a.log) > 1000000)`)
 	if err != nil {
 		t.Fatal(err)
 	}
