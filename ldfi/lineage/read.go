@@ -98,9 +98,10 @@ type GoalStep struct {
 // Reader collects the runs of NDJSON traces and verdicts, which may come
 // in any number of inputs: a verdict may be in another file than its run.
 type Reader struct {
-	// TestNodes are the nodes of the last test record read, if any (a
-	// test case may come along with its runs).
-	TestNodes []formats.NodeSpec
+	// Tests are the nodes of each test record read, by test id (a test
+	// case may come along with its runs); LastTest is the last one's id.
+	Tests    map[string][]formats.NodeSpec
+	LastTest string
 
 	goals []Goal
 	runs  []*Run
@@ -167,7 +168,10 @@ func (r *Reader) line(l formats.Line) error {
 		if err := l.Decode(&t); err != nil {
 			return err
 		}
-		r.TestNodes = t.Nodes
+		if r.Tests == nil {
+			r.Tests = map[string][]formats.NodeSpec{}
+		}
+		r.Tests[t.Test], r.LastTest = t.Nodes, t.Test
 		return nil
 	case formats.TypeRun:
 		var rec formats.Run
