@@ -44,7 +44,8 @@ is "-") in a full-screen view of the terminal:
   logs       the node's log lines up to the step
 
 Keys: j/k or arrows step · g/G first/last · TAB/shift-TAB pane · 1-9 node
-· f from a delivery to its send and back · /TEXT search, n/N again ·
+· f from a delivery to its send (a timer to where it was set) and back ·
+/TEXT search the records, n/N again ·
 :STEP go to a step · ? help · q quit.
 
 A trace with more than one run shows the first. Verdict records on the run
