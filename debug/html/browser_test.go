@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/detsys/detsys/formats"
-	"github.com/detsys/detsys/sched/sim"
 )
 
 // These tests load the page in a real headless Chromium (Debian's
@@ -307,11 +306,7 @@ func TestBrowser(t *testing.T) {
 // A run with message loss, a crash and a restart: the diagram marks them.
 func TestBrowserFaults(t *testing.T) {
 	b := launch(t)
-	trace, verdicts := registerRun(t, "frontend3", 3, 10, 3, func(o *sim.Options) {
-		o.Drop = 0.2
-		o.Crash = 1
-		o.RestartAfter = 50 * time.Millisecond
-	})
+	trace, verdicts := registerRun(t, "frontend3", 3, 10, 3, 0.2, 1, 0)
 	recs := steps(t, trace)
 	crash, drop := -1, -1
 	for i, s := range recs {
@@ -357,13 +352,21 @@ func TestBrowserFaults(t *testing.T) {
 // and moving about stays right at both ends.
 func TestBrowserLongTrace(t *testing.T) {
 	b := launch(t)
-	trace, verdicts := registerRun(t, "frontend3", 5, 3000, 2, func(o *sim.Options) { o.Drop = 0.02 })
+	trace, verdicts := registerRun(t, "frontend3", 5, 3000, 2, 0.02, 0, 0)
 	recs := steps(t, trace)
 	if len(recs) < 20000 {
 		t.Fatalf("only %d steps", len(recs))
 	}
+	// The lines in pieces of 1 MB, as a trace of gigabytes would have them
+	// in pieces of 32 MB.
+	defer func(n int) { chunkSize = n }(chunkSize)
+	chunkSize = 1 << 20
+	page := writePage(t, append(trace, verdicts...), Options{At: 10000})
+	if n := bytes.Count(page, []byte(`class="lines"`)); n < 5 {
+		t.Fatalf("%d pieces of lines", n)
+	}
 	file := filepath.Join(t.TempDir(), "long.html")
-	if err := os.WriteFile(file, writePage(t, append(trace, verdicts...), Options{At: 10000}), 0o644); err != nil {
+	if err := os.WriteFile(file, page, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	b.open(file, "")
@@ -381,6 +384,19 @@ func TestBrowserLongTrace(t *testing.T) {
 	b.press("gj")
 	if got := shownStep(t, b.dom()); got != recs[1].Step {
 		t.Errorf("g j: step %d, want %d", got, recs[1].Step)
+	}
+	// Every piece was read: the last step's record is there to show, and
+	// the page knows as many records as steps.
+	if n := b.eval(`document.querySelectorAll('script.lines').length`); n != float64(bytes.Count(page, []byte(`class="lines"`))) {
+		t.Errorf("%v pieces in the browser", n)
+	}
+	b.press("G")
+	if !strings.Contains(section(t, b.dom(), "detail"), "quiescent") && !strings.Contains(section(t, b.dom(), "detail"), recs[len(recs)-1].Type) {
+		t.Error("the last step's record is not shown")
+	}
+	b.press(":" + strconv.FormatInt(recs[len(recs)/2].Step, 10) + "\n")
+	if det := section(t, b.dom(), "detail"); !strings.Contains(det, ">"+recs[len(recs)/2].Type+"<") {
+		t.Errorf("step %d's record (%s) is not shown: %.300s", recs[len(recs)/2].Step, recs[len(recs)/2].Type, det)
 	}
 	if n := rows(); n < 10 || n > 100 {
 		t.Errorf("%d rows drawn at the top", n)

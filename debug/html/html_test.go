@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -257,7 +258,7 @@ func TestBadInputNamesTheLine(t *testing.T) {
 // the terminal, and says there are more.
 func TestFirstRunOfMany(t *testing.T) {
 	a, va := failingRun(t)
-	b, vb := registerRun(t, "frontend3", 2, 5, 1, nil)
+	b, vb := registerRun(t, "frontend3", 2, 5, 1, 0, 0, 0)
 	meta, lines := embedded(t, writePage(t, bytes.Join([][]byte{a, b, vb, va}, nil), Options{At: AtAuto}))
 	if want := len(steps(t, a)); len(lines) != want {
 		t.Errorf("%d steps on the page, want the first run's %d", len(lines), want)
@@ -293,5 +294,61 @@ func TestLenientWhereItCan(t *testing.T) {
 		if !strings.Contains(labels, want) {
 			t.Errorf("labels %q lack %q", labels, want)
 		}
+	}
+}
+
+// ltl's witness names the step where the formula broke ("step") and the
+// last step it looked at ("last_step"); "steps" is a count, not a step.
+func TestLTLWitness(t *testing.T) {
+	trace, _ := failingRun(t)
+	run := steps(t, trace)[0].Run
+	v := `{"type":"verdict","run":"` + run + `","checker":"ltl","formula":"[] (state.register1.value == state.register2.value)","valid":false,"anomaly":"violated",` +
+		`"witness":{"step":24,"at":53057658,"event":"deliver m21 register2→frontend write_ok","last_step":30,"steps":25,"explanation":"broke at step 24"}}` + "\n"
+	tr, err := readTrace(bytes.NewReader(append(trace, v...)), "run.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(tr.witness.steps); got != "[24 30]" {
+		t.Errorf("witness steps %s, want [24 30]", got)
+	}
+	if tr.witness.focus != 24 {
+		t.Errorf("opens at row %d, want 24, where the formula broke", tr.witness.focus)
+	}
+}
+
+// A long trace's lines are cut into several script elements, at line
+// ends, and read back whole.
+func TestLinesInPieces(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		size int
+		want []string
+	}{
+		{"a\nb\nc", 10, []string{"a\nb\nc"}},
+		{"aa\nbb\ncc", 5, []string{"aa\nbb", "cc"}},
+		{"aaaaaa\nb\nc", 3, []string{"aaaaaa", "b\nc"}},
+		{"aaaaaa", 3, []string{"aaaaaa"}},
+		{"", 3, []string{""}},
+	} {
+		var got []string
+		for _, p := range chunks([]byte(c.in), c.size) {
+			got = append(got, string(p))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("chunks(%q, %d) = %q, want %q", c.in, c.size, got, c.want)
+		}
+	}
+	trace, verdicts := failingRun(t)
+	whole := writePage(t, append(trace, verdicts...), Options{At: AtAuto})
+	defer func(n int) { chunkSize = n }(chunkSize)
+	chunkSize = 4000
+	p := writePage(t, append(trace, verdicts...), Options{At: AtAuto})
+	if n := bytes.Count(p, []byte(`class="lines"`)); n < 10 {
+		t.Fatalf("%d pieces of lines, want many", n)
+	}
+	_, a := embedded(t, whole)
+	_, b := embedded(t, p)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatal("the lines in pieces differ from the lines whole")
 	}
 }

@@ -89,9 +89,38 @@ func Write(w io.Writer, in io.Reader, opts Options) error {
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(before)
-	bw.Write(t.lines)
+	for i, chunk := range chunks(t.lines, chunkSize) {
+		if i > 0 {
+			bw.WriteString("</script>\n" + `<script type="text/plain" class="lines">`)
+		}
+		bw.Write(chunk)
+	}
 	bw.Write(after)
 	return bw.Flush()
+}
+
+// chunkSize bounds the text of one script element of lines: a browser
+// holds an element's text as one string, and JavaScript's strings stop
+// short of a gigabyte (V8: 512 MiB), which a million-step trace passes.
+var chunkSize = 32 << 20
+
+// chunks cuts lines at line ends into pieces of about size bytes (a
+// single longer line is a piece of its own), dropping the line ends it
+// cuts at.
+func chunks(lines []byte, size int) [][]byte {
+	var out [][]byte
+	for len(lines) > size {
+		cut := bytes.LastIndexByte(lines[:size+1], '\n')
+		if cut < 0 {
+			cut = bytes.IndexByte(lines, '\n')
+			if cut < 0 {
+				break
+			}
+		}
+		out = append(out, lines[:cut])
+		lines = lines[cut+1:]
+	}
+	return append(out, lines)
 }
 
 // ints is a JSON array of integers, written without reflection (the step

@@ -1,6 +1,7 @@
-// detsys debug --html: the page's behaviour. The data is in two script
-// elements: #meta (the step table, lanes, operations, verdicts) and #lines
-// (one trace record per line, parsed only when a step is shown). Only the
+// detsys debug --html: the page's behaviour. The data is in script
+// elements: #meta (the step table, lanes, operations, verdicts) and
+// .lines (one trace record per line, parsed only when a step is shown; in
+// pieces of at most 32 MB, as a JavaScript string cannot hold a long trace). Only the
 // rows around the current step are drawn, so a long trace stays quick.
 // A script error is noted on the body (data-error), where the tests look.
 window.addEventListener('error', (e) => { document.body.dataset.error = e.message; });
@@ -8,7 +9,10 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
   'use strict';
   const t0 = performance.now();
   const M = JSON.parse(document.getElementById('meta').textContent);
-  const LINES = document.getElementById('lines').textContent.split('\n');
+  const LINES = [];
+  for (const chunk of document.querySelectorAll('script.lines')) {
+    for (const line of chunk.textContent.split('\n')) LINES.push(line);
+  }
   const W = M.stride, S = M.steps, N = S.length / W;
   const C = {step: 0, at: 1, kind: 2, lane: 3, from: 4, sent: 5, label: 6, flags: 7};
   const F = {state: 1, sends: 2, logs: 4, witness: 8};
@@ -600,10 +604,15 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       (function walk(x) {
         if (x && typeof x === 'object') for (const key in x) { if (key === 'explanation' && typeof x[key] === 'string') explain.push(x[key]); else walk(x[key]); }
       })(v.witness);
-      vs.push('<div class="verdict ' + (bad ? 'bad' : unknown ? 'unknown' : 'good') + '"><b>' + esc(v.checker || 'verdict') + (v.model ? ' ' + esc(v.model) : '') + ': ' +
+      vs.push('<div class="verdict ' + (bad ? 'bad' : unknown ? 'unknown' : 'good') + '"><b>' + esc(v.checker || 'verdict') + (v.model ? ' ' + esc(v.model) : '') +
+        (v.formula ? ' <code>' + esc(v.formula) + '</code>' : '') + ': ' +
         (bad ? esc(v.anomaly || 'violation') : unknown ? 'unknown' + (v.anomaly ? ' (' + esc(v.anomaly) + ')' : '') : 'holds') + '</b>' +
-        (explain.length ? ' — ' + explain.map(esc).join('; ') : '') +
-        (bad && WIT.length ? ' <span class="dim">(<kbd>w</kbd>: the ' + WIT.length + ' steps it names)</span>' : '') + '</div>');
+        (explain.length ? ' — ' + explain.map(esc).join('; ') : '') + '</div>');
+    }
+    if (WIT.length) {
+      const bad = M.verdicts.filter((v) => v.valid === false).length;
+      vs.push('<div class="verdict bad hint"><kbd>w</kbd> <kbd>W</kbd> walk the ' + WIT.length + ' steps ' + (bad > 1 ? 'these witnesses name' : 'the witness names') +
+        '; outlined in the history: its operations</div>');
     }
     $('verdicts').innerHTML = vs.join('');
   }

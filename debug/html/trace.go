@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,6 +112,7 @@ func readTrace(in io.Reader, name string) (*trace, error) {
 		timerSet: map[string]int{},
 		witness:  witness{focus: -1},
 	}
+	t.lines = make([]byte, 0, sizeHint(in))
 	var verdictLines []formats.Line
 	// gjson checks that each line is JSON, at a third of what encoding/json
 	// takes; encoding/json then says what is wrong with a line that is not.
@@ -346,20 +348,22 @@ func (t *trace) readStep(l formats.Line, rec *record, typ string) error {
 	// the client's completion comes), timers (the timer's firing points back
 	// here).
 	if sends := rec.get("sends"); sends.IsArray() {
-		for _, s := range sends.Array() {
+		sends.ForEach(func(_, s gjson.Result) bool {
 			flags |= flagSends
 			if to := s.Get("to").Str; isClient(to) {
 				if id := s.Get("id").Str; id != "" {
 					t.replies[strings.Clone(id)] = row
 				}
 			}
-		}
+			return true
+		})
 	}
 	if timers := rec.get("timers"); timers.IsArray() && lane >= 0 {
 		node := t.lanes[lane]
-		for _, tm := range timers.Array() {
-			t.timerSet[node+"\x00"+tm.Get("name").Str] = row
-		}
+		timers.ForEach(func(_, tm gjson.Result) bool {
+			t.timerSet[node+"\x00"+tm.Get("name").Str] = row // a new string: the key outlives the line
+			return true
+		})
 	}
 
 	t.stepNos = append(t.stepNos, step)
@@ -402,6 +406,21 @@ func appendEscaped(dst, src []byte) []byte {
 		start = i + 1
 	}
 	return append(dst, src[start:]...)
+}
+
+// sizeHint is how many bytes in holds, where it can say (a file, a
+// buffer), so that the lines are kept without growing and copying their
+// buffer; 0 when it cannot.
+func sizeHint(in io.Reader) int {
+	switch r := in.(type) {
+	case interface{ Len() int }:
+		return r.Len() + r.Len()/16
+	case *os.File:
+		if st, err := r.Stat(); err == nil && st.Mode().IsRegular() {
+			return int(st.Size() + st.Size()/16)
+		}
+	}
+	return 0
 }
 
 func eachLine(r *formats.Reader, fn func(formats.Line) error) error {
