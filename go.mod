@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/gdamore/tcell/v2 v2.13.10
+	github.com/go-air/gini v1.0.4
 	github.com/jessevdk/go-flags v1.6.1
 	github.com/olekukonko/tablewriter v1.1.5
 	github.com/rogpeppe/go-internal v1.16.0

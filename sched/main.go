@@ -43,6 +43,8 @@ type options struct {
 	ExecTimeout    time.Duration `long:"exec-timeout" value-name:"D" description:"wall time to wait for the executor's answer to one step" default:"30s"`
 	ConnectTimeout time.Duration `long:"connect-timeout" value-name:"D" description:"wall time to wait for the executor to open its pipes" default:"10s"`
 	Quiet          bool          `long:"quiet" short:"q" description:"no statistics line on stderr"`
+
+	Log string `long:"log" value-name:"FILE" description:"cache runs in this store log: a run already there is not run again, its stored trace is written instead; a new run's trace is appended to it"`
 }
 
 const long = `
@@ -54,6 +56,7 @@ Examples:
   gen register | sched --exec sut-register --drop 0.1 --crash 1 --restart-after 1s
   sched --exec sut-register --faults faults.ndjson < test.ndjson > run.ndjson
   sut-register --pipe /tmp/p &  gen register | sched --pipe /tmp/p
+  gen register | sched --seed 7 --exec sut-register --log detsys.jsonl   # once only
 
 Faults (--faults), one JSON object a line; times are simulated nanoseconds:
   {"kind":"omission","from":"frontend","to":"register2","at":1000000}
@@ -99,6 +102,9 @@ func run(o *cli.IO, opt *options, args []string) error {
 		}
 	}
 	if opt.CheckDeterminism != 0 {
+		if opt.Log != "" {
+			return cli.Usagef("--log with --check-determinism: a determinism check always runs the test, it never takes it from the log")
+		}
 		return checkDeterminism(o, opt, t, so)
 	}
 
@@ -117,7 +123,17 @@ func run(o *cli.IO, opt *options, args []string) error {
 	if o.IsTerminal() && !opt.Quiet {
 		so.Progress = progress(o, start)
 	}
-	res, err := sim.Run(t, x, so, o.Stdout)
+	out := o.Stdout
+	var rl *runLog
+	if opt.Log != "" {
+		if rl, err = openRunLog(o, opt.Log); err != nil {
+			x.Abort()
+			return err
+		}
+		defer rl.close()
+		so.Cached, out = rl.cached, rl.out
+	}
+	res, err := sim.Run(t, x, so, out)
 	wall := time.Since(start)
 	if so.Progress != nil {
 		fmt.Fprint(o.Stderr, "\r\033[K") // clear the progress line
@@ -134,6 +150,11 @@ func run(o *cli.IO, opt *options, args []string) error {
 	}
 	if err := x.Close(); err != nil {
 		o.Warnf("%v", err)
+	}
+	if rl != nil {
+		if err := rl.finish(o, res); err != nil || res.Cached {
+			return err
+		}
 	}
 	if !opt.Quiet {
 		o.Warnf("%s", stats(res, wall))

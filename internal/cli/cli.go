@@ -26,6 +26,10 @@ type Command struct {
 	Long  string
 	Opts  any
 	Run   func(io *IO, args []string) error
+	// Setup, if set, is called on the parser once Opts are added: a binary
+	// with subcommands (store) adds them there with p.AddCommand, and finds
+	// the one given in p.Active when Run is called.
+	Setup func(p *flags.Parser)
 }
 
 // IO is the streams a command uses.
@@ -96,6 +100,9 @@ func (c Command) Parser() *flags.Parser {
 		}
 	}
 	p.Usage = c.Usage
+	if c.Setup != nil {
+		c.Setup(p)
+	}
 	return p
 }
 

@@ -32,6 +32,12 @@ type Options struct {
 	// count and the simulated time. It must not affect the run; sched uses
 	// it to show progress when stderr is a terminal.
 	Progress func(steps, at int64)
+
+	// Cached, if set, is asked once the run id is known (after the
+	// executor's hello, before anything is written) whether the run is
+	// already stored; if it says yes, Run writes nothing and returns a
+	// Result with Cached set (sched --log re-emits the stored trace).
+	Cached func(run string) bool
 }
 
 // DefaultOptions are sched's defaults.

@@ -37,6 +37,7 @@ type Result struct {
 	Steps  int64
 	Time   int64 // simulated ns at the end
 	Reason string
+	Cached bool // Options.Cached said the run is stored: nothing was run or written
 }
 
 // ExecError is a failure of the executor at a step: it died, hung or
@@ -140,6 +141,10 @@ func (s *Sim) run() (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Run: s.runID, Build: hello.Build}
+	if s.o.Cached != nil && s.o.Cached(s.runID) {
+		res.Cached = true
+		return res, nil
+	}
 	if err := s.writeRaw(formats.Run{Type: formats.TypeRun, Run: s.runID, Test: s.t.Test.Test, Seed: s.o.Seed,
 		Faults: faults, Opts: opts, Exec: formats.Exec{Build: hello.Build}, Nodes: s.t.Nodes}); err != nil {
 		return res, err

@@ -1,0 +1,408 @@
+package log
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"syscall"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/detsys/detsys/formats"
+)
+
+// MemLimit is the size up to which a batch read from a pipe is held in
+// memory; a bigger one is spooled to a temporary file next to the log and
+// copied in under the lock. A batch from a regular file is mapped, never
+// copied.
+var MemLimit int64 = 64 << 20
+
+// Batch is one validated input, ready to append: its lines, byte for byte
+// (blank lines are kept, readers skip them), with a newline added to a
+// last line that had none.
+type Batch struct {
+	Name    string // where it came from, for messages
+	Records int
+	parts   [][]byte // in memory, or mapped (then mapped is set)
+	mapped  bool
+	spill   *os.File
+	newline bool // data (or the spill) lacks its last newline
+}
+
+// Close releases the batch: its mapping or its spool file.
+func (b *Batch) Close() {
+	if b.mapped {
+		syscall.Munmap(b.parts[0])
+		b.mapped = false
+	}
+	b.parts = nil
+	if b.spill != nil {
+		b.spill.Close()
+		os.Remove(b.spill.Name())
+		b.spill = nil
+	}
+}
+
+// ReadBatch reads and validates one input (name is used in messages). Every
+// non-blank line must be a JSON object; the first that is not is an
+// *formats.InputError naming name:line, and nothing of the batch is kept.
+// A regular file is mapped; a pipe is read into memory, and spooled to a
+// temporary file in dir beyond MemLimit.
+func ReadBatch(r io.Reader, name, dir string) (*Batch, error) {
+	b := &Batch{Name: name}
+	var err error
+	if f, ok := r.(*os.File); ok {
+		if st, serr := f.Stat(); serr == nil && st.Mode().IsRegular() {
+			err = b.mapFile(f, st.Size())
+			if err == nil || !errors.Is(err, errNoMap) {
+				return b.done(err)
+			}
+		}
+	}
+	return b.done(b.readStream(r, name, dir))
+}
+
+func (b *Batch) done(err error) (*Batch, error) {
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+var errNoMap = errors.New("cannot map")
+
+// mapFile maps the rest of a regular file and validates it in place.
+func (b *Batch) mapFile(f *os.File, size int64) error {
+	off, err := f.Seek(0, io.SeekCurrent)
+	if err != nil || off != 0 {
+		return errNoMap // stdin part-read, or not seekable: read it as a stream
+	}
+	if size == 0 {
+		return nil
+	}
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_PRIVATE)
+	if err != nil {
+		return errNoMap
+	}
+	b.parts, b.mapped = [][]byte{data}, true
+	n, err := checkAll(data, b.Name, 0)
+	b.Records = n
+	b.newline = data[len(data)-1] != '\n'
+	return err
+}
+
+// readStream reads r to its end in checkChunk pieces cut at line ends,
+// each checked in the background while the next is read (one goroutine
+// per CPU), so that checking keeps up with reading.
+func (b *Batch) readStream(r io.Reader, name, dir string) error {
+	type piece struct {
+		records, lines int
+		bad            bool
+	}
+	var (
+		pieces  []*piece
+		wg      sync.WaitGroup
+		sem     = make(chan struct{}, runtime.GOMAXPROCS(0))
+		lineNo  int   // lines in the pieces already spilled
+		held    int64 // bytes in b.parts
+		checked = 0   // pieces counted into lineNo and Records
+	)
+	check := func(data []byte) {
+		p := &piece{}
+		pieces = append(pieces, p)
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			n, _, err := checkLines(data, true, name, 0)
+			p.records, p.bad, p.lines = n, err != nil, bytes.Count(data, []byte{'\n'})
+		}()
+	}
+	// settle waits for the checks and counts them; the first bad piece is
+	// checked again, alone, for its line number.
+	settle := func() error {
+		wg.Wait()
+		for _, p := range pieces[checked:] {
+			if p.bad {
+				_, _, err := checkLines(b.parts[len(b.parts)-(len(pieces)-checked)], true, name, lineNo)
+				return err
+			}
+			b.Records += p.records
+			lineNo += p.lines
+			checked++
+		}
+		return nil
+	}
+	cur := make([]byte, 0, checkChunk)
+	for {
+		n, err := r.Read(cur[len(cur):cap(cur)])
+		cur = cur[:len(cur)+n]
+		eof := errors.Is(err, io.EOF)
+		if err != nil && !eof {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if !eof && len(cur) < cap(cur) {
+			continue
+		}
+		cut := len(cur)
+		if !eof {
+			cut = bytes.LastIndexByte(cur, '\n') + 1
+			if cut == 0 { // one line longer than the piece: grow it
+				cur = append(cur, make([]byte, cap(cur))...)[:len(cur)]
+				continue
+			}
+		}
+		if cut > 0 {
+			b.parts = append(b.parts, cur[:cut])
+			held += int64(cut)
+			check(cur[:cut])
+		}
+		if eof {
+			b.newline = cut > 0 && cur[cut-1] != '\n'
+			if err := settle(); err != nil {
+				return err
+			}
+			if b.spill != nil {
+				return b.spillParts(dir)
+			}
+			return nil
+		}
+		rest := cur[cut:]
+		cur = make([]byte, len(rest), max(checkChunk, 2*len(rest)))
+		copy(cur, rest)
+		if held > MemLimit {
+			if err := settle(); err != nil {
+				return err
+			}
+			if err := b.spillParts(dir); err != nil {
+				return err
+			}
+			held = 0
+		}
+	}
+}
+
+// checkChunk is the size of the pieces checkAll checks in parallel.
+const checkChunk = 4 << 20
+
+// checkAll validates every line of data (the last may lack its newline)
+// and returns how many records there were: big inputs in pieces, one
+// goroutine per CPU, so that checking keeps up with the write.
+func checkAll(data []byte, name string, lineNo int) (int, error) {
+	if len(data) < 2*checkChunk || runtime.GOMAXPROCS(0) == 1 {
+		n, _, err := checkLines(data, true, name, lineNo)
+		return n, err
+	}
+	var bounds []int // piece i is data[bounds[i]:bounds[i+1]]
+	for at := 0; at < len(data); {
+		bounds = append(bounds, at)
+		next := at + checkChunk
+		if next >= len(data) {
+			break
+		}
+		if i := bytes.IndexByte(data[next:], '\n'); i >= 0 {
+			at = next + i + 1
+		} else {
+			break
+		}
+	}
+	bounds = append(bounds, len(data))
+	recs := make([]int, len(bounds)-1)
+	bad := make([]bool, len(bounds)-1)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range recs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			n, _, err := checkLines(data[bounds[i]:bounds[i+1]], true, name, 0)
+			recs[i], bad[i] = n, err != nil
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for i, n := range recs {
+		if bad[i] { // again, alone, with the right line numbers
+			base := lineNo + bytes.Count(data[:bounds[i]], []byte{'\n'})
+			_, _, err := checkLines(data[bounds[i]:bounds[i+1]], true, name, base)
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// checkLines validates the complete lines of data (and, if last, a final
+// line without its newline) and returns how many records there were and how
+// many bytes it looked at; line numbers start after lineNo.
+func checkLines(data []byte, last bool, name string, lineNo int) (records, used int, err error) {
+	for used < len(data) {
+		i := bytes.IndexByte(data[used:], '\n')
+		var line []byte
+		if i < 0 {
+			if !last {
+				break
+			}
+			line = data[used:]
+			i = len(line) - 1
+		} else {
+			line = data[used : used+i]
+		}
+		lineNo++
+		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
+			if err := CheckLine(trimmed, name, lineNo); err != nil {
+				return records, used, err
+			}
+			records++
+		}
+		used += i + 1
+	}
+	return records, min(used, len(data)), nil
+}
+
+// CheckLine checks that data (one line, trimmed) is a JSON object, and
+// otherwise says why, naming name:no.
+func CheckLine(data []byte, name string, no int) error {
+	if len(data) > 0 && data[0] == '{' && gjson.ValidBytes(data) {
+		return nil
+	}
+	l := formats.Line{Data: data, File: name, No: no}
+	if len(data) == 0 || data[0] != '{' {
+		return l.Errorf("", "not a JSON object (each line must be one record like {\"type\":...}): %.40q", data)
+	}
+	if err := l.Decode(new(any)); err != nil {
+		return err
+	}
+	// gjson and encoding/json disagree (they should not): trust the stricter.
+	return l.Errorf("", "invalid JSON")
+}
+
+// spillParts moves the parts held in memory to the spool file.
+func (b *Batch) spillParts(dir string) error {
+	if b.spill == nil {
+		f, err := os.CreateTemp(dir, ".store-spool-*")
+		if err != nil {
+			return err
+		}
+		b.spill = f
+	}
+	for _, p := range b.parts {
+		if _, err := b.spill.Write(p); err != nil {
+			return err
+		}
+	}
+	b.parts = nil
+	return nil
+}
+
+// Log is an append-only JSONL file.
+type Log struct {
+	Path string
+	// Sync makes Append fsync the log before it returns.
+	Sync bool
+	// Warn, if set, hears about torn tails that Append truncated.
+	Warn func(format string, args ...any)
+}
+
+// Append writes the batch at the end of the log, under an exclusive lock,
+// after truncating a torn tail left by a killed appender. When it returns
+// nil the batch is in the log (and on disk, with Sync).
+func (l *Log) Append(b *Batch) error {
+	if b.Records == 0 {
+		return nil
+	}
+	_, serr := os.Stat(l.Path)
+	created := errors.Is(serr, os.ErrNotExist)
+	f, err := os.OpenFile(l.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := lock(f, syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("%s: lock: %w", l.Path, err)
+	}
+	defer unlock(f)
+	if err := l.repairLocked(f); err != nil {
+		return err
+	}
+	// In writeChunk pieces: the lock keeps them together, and the kernel
+	// takes one huge write(2) from a mapping slower than many small ones.
+	if b.spill == nil {
+		for _, p := range b.parts {
+			for i := 0; i < len(p) && err == nil; i += writeChunk {
+				_, err = f.Write(p[i:min(len(p), i+writeChunk)])
+			}
+		}
+	} else if _, err = b.spill.Seek(0, io.SeekStart); err == nil {
+		_, err = io.CopyBuffer(onlyWriter{f}, onlyReader{b.spill}, make([]byte, writeChunk))
+	}
+	if err == nil && b.newline {
+		_, err = f.Write([]byte{'\n'})
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", l.Path, err)
+	}
+	if l.Sync {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("%s: fsync: %w", l.Path, err)
+		}
+		if created { // the new file's name must survive too
+			if d, err := os.Open(filepath.Dir(l.Path)); err == nil {
+				err = d.Sync()
+				d.Close()
+				if err != nil {
+					return fmt.Errorf("%s: fsync of its directory: %w", l.Path, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// writeChunk is the size of the writes Append makes.
+const writeChunk = 1 << 20
+
+type onlyReader struct{ io.Reader }
+
+// onlyWriter hides ReadFrom, so that io.Copy uses plain read/write (the
+// kernel's copy_file_range refuses an O_APPEND destination).
+type onlyWriter struct{ io.Writer }
+
+// repairLocked truncates a torn tail; the caller holds the lock, so no
+// appender is in the middle of a write.
+func (l *Log) repairLocked(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	size := st.Size()
+	if size == 0 {
+		return nil
+	}
+	rf, err := os.Open(l.Path)
+	if err != nil {
+		return err
+	}
+	defer rf.Close()
+	end, err := lastNewline(rf, size)
+	if err != nil {
+		return err
+	}
+	if end == size {
+		return nil
+	}
+	if err := f.Truncate(end); err != nil {
+		return fmt.Errorf("%s: truncating a torn tail: %w", l.Path, err)
+	}
+	if l.Warn != nil {
+		l.Warn("%s: truncated a torn tail of %d bytes at byte %d (left by a killed appender)", l.Path, size-end, end)
+	}
+	return nil
+}

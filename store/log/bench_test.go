@@ -1,0 +1,140 @@
+package log
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// benchTrace is about 64 MiB of trace records shaped like sched's.
+func benchTrace() []byte {
+	var b bytes.Buffer
+	for i := 0; b.Len() < 64<<20; i++ {
+		b.Write(fakeRun(fmt.Sprintf("r-%012x", i), "t-1", 500, 200))
+	}
+	return b.Bytes()
+}
+
+// Checking lines: gjson (what CheckLine uses) against encoding/json, same data:
+// a real trace of the register example (testdata/run.ndjson), and the
+// synthetic one with long strings.
+func BenchmarkCheck(b *testing.B) {
+	real, err := os.ReadFile("testdata/run.ndjson")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, d := range []struct {
+		name string
+		data []byte
+	}{{"real", bytes.Repeat(real, (16<<20)/len(real))}, {"synthetic", benchTrace()}} {
+		b.Run(d.name, func(b *testing.B) { benchCheck(b, d.data) })
+	}
+}
+
+func benchCheck(b *testing.B, data []byte) {
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	for _, v := range []struct {
+		name string
+		fn   func([]byte) bool
+	}{{"gjson", gjson.ValidBytes}, {"encoding-json", json.Valid}} {
+		b.Run(v.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				for _, l := range lines {
+					if !v.fn(l) {
+						b.Fatal("invalid")
+					}
+				}
+			}
+		})
+	}
+}
+
+// Append against a plain write of the same bytes to an O_APPEND file (what
+// cat >> FILE does), alternating, best of the rounds each; the ratio is
+// reported (target: at least 0.5).
+func BenchmarkAppendVsWrite(b *testing.B) {
+	data := benchTrace()
+	dir := b.TempDir()
+	in := filepath.Join(dir, "in.ndjson")
+	os.WriteFile(in, data, 0o666)
+	best := func(d *time.Duration, t time.Duration) {
+		if *d == 0 || t < *d {
+			*d = t
+		}
+	}
+	var tw, ta, cw, ca time.Duration
+	for b.Loop() {
+		c := cpuTime()
+		os.Remove(filepath.Join(dir, "w"))
+		os.Remove(filepath.Join(dir, "a"))
+		start := time.Now()
+		f, _ := os.Open(in)
+		w, _ := os.OpenFile(filepath.Join(dir, "w"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
+		io.Copy(onlyWriter{w}, f)
+		f.Close()
+		w.Close()
+		best(&tw, time.Since(start))
+		best(&cw, cpuTime()-c)
+
+		start, c = time.Now(), cpuTime()
+		f, _ = os.Open(in)
+		bt, err := ReadBatch(f, in, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := (&Log{Path: filepath.Join(dir, "a")}).Append(bt); err != nil {
+			b.Fatal(err)
+		}
+		bt.Close()
+		f.Close()
+		best(&ta, time.Since(start))
+		best(&ca, cpuTime()-c)
+	}
+	mb := float64(len(data)) / (1 << 20)
+	b.ReportMetric(mb/tw.Seconds(), "write-MiB/s")
+	b.ReportMetric(mb/ta.Seconds(), "append-MiB/s")
+	b.ReportMetric(tw.Seconds()/ta.Seconds(), "ratio")
+	// On a loaded machine wall time follows CPU time: the CPU ratio is the
+	// steadier figure (checking runs on every core, so it is the lower one).
+	b.ReportMetric(cw.Seconds()/ca.Seconds(), "cpu-ratio")
+}
+
+// cpuTime is the process's user and system time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Get of one run through the index against a scan, on a 64 MiB log.
+func BenchmarkGet(b *testing.B) {
+	data := benchTrace()
+	dir := b.TempDir()
+	path := filepath.Join(dir, "l.jsonl")
+	os.WriteFile(path, data, 0o666)
+	if _, err := OpenIndex(path, false); err != nil {
+		b.Fatal(err)
+	}
+	id := "r-000000000020"
+	for _, v := range []struct {
+		name     string
+		useIndex bool
+	}{{"index", true}, {"scan", false}} {
+		b.Run(v.name, func(b *testing.B) {
+			for b.Loop() {
+				if n, err := Get(path, id, v.useIndex, nil, io.Discard); err != nil || n != 502 {
+					b.Fatal(n, err)
+				}
+			}
+		})
+	}
+}
