@@ -211,6 +211,11 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
 
   // ---- drawing ----
   const ROW = 20, HEAD = 38;
+  // The step list's columns: as wide as the longest step number needs.
+  const X = (function () {
+    const num = 10 + 7.4 * Math.max(4, String(stepNo(N - 1)).length);
+    return {num: num, time: num + 8, kind: num + 84, label: num + 138};
+  })();
   function pageRows() { return Math.max(1, Math.floor(($('diagram').clientHeight - HEAD) / ROW) - 2); }
 
   function el(tag, attrs, text) {
@@ -222,7 +227,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
   function renderDiagram() {
     const box = $('diagram');
     const width = Math.max(box.clientWidth, 480), height = Math.max(box.clientHeight, 200);
-    const gutter = Math.min(400, Math.max(250, width * 0.37));
+    const gutter = Math.min(X.label + 210, Math.max(X.label + 60, width * 0.37));
     // Many clients share the room they need less of than the nodes.
     const cw = NC > 4 ? 0.55 : 1, total = NC * cw + (LANES.length - NC);
     const unit = (width - gutter - 20) / Math.max(total, 1);
@@ -247,10 +252,10 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       out.push('<g class="' + cls + '" data-row="' + r + '">');
       out.push(el('rect', {x: 0, y: top, width: width, height: ROW, class: 'bg'}));
       if (fl & F.witness) out.push(el('rect', {x: 0, y: top + 2, width: 4, height: ROW - 4, class: 'witmark'}));
-      out.push(el('text', {x: 52, y: top + 14, class: 'num'}, stepNo(r)));
-      out.push(el('text', {x: 60, y: top + 14, class: 'time'}, fmtTime(col(r, C.at))));
-      out.push(el('text', {x: 136, y: top + 14, class: 'kind k-' + k}, k));
-      out.push(el('text', {x: 190, y: top + 14, class: 'label'}, clip(M.labels[col(r, C.label)], Math.floor((gutter - 192) / 6.6))));
+      out.push(el('text', {x: X.num, y: top + 14, class: 'num'}, stepNo(r)));
+      out.push(el('text', {x: X.time, y: top + 14, class: 'time'}, fmtTime(col(r, C.at))));
+      out.push(el('text', {x: X.kind, y: top + 14, class: 'kind k-' + k}, k));
+      out.push(el('text', {x: X.label, y: top + 14, class: 'label'}, clip(M.labels[col(r, C.label)], Math.floor((gutter - X.label - 2) / 6.6))));
       out.push('</g>');
     }
     // Lanes, grey while the node is down.
@@ -327,8 +332,8 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     // Lane names on top.
     out.push(el('rect', {x: 0, y: 0, width: width, height: HEAD - 4, class: 'headbg'}));
     out.push(el('text', {x: 8, y: 21, class: 'colhead'}, 'step'));
-    out.push(el('text', {x: 60, y: 21, class: 'colhead'}, 'time'));
-    out.push(el('text', {x: 136, y: 21, class: 'colhead'}, 'event'));
+    out.push(el('text', {x: X.time, y: 21, class: 'colhead'}, 'time'));
+    out.push(el('text', {x: X.kind, y: 21, class: 'colhead'}, 'event'));
     const shown = shownNode();
     const keyOf = (l) => !isClientLane(l) && l - NC < 9 ? String(l - NC + 1) : '';
     const nameWidth = (l) => textWidth(LANES[l]) + (keyOf(l) ? 12 : 0);
