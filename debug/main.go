@@ -29,7 +29,7 @@ import (
 )
 
 type options struct {
-	At int64 `long:"at" value-name:"STEP" default:"-1" description:"start at step STEP (the first step after it if there is none), e.g. where diverge says two runs part"`
+	At   int64  `long:"at" value-name:"STEP" default:"-1" description:"start at step STEP (the first step after it if there is none), e.g. where diverge says two runs part"`
 	HTML string `long:"html" value-name:"FILE" description:"write the run as one self-contained web page to FILE (- for stdout) instead of opening it in the terminal"`
 }
 
