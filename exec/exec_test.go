@@ -209,3 +209,23 @@ func FuzzServe(f *testing.F) {
 		_ = exec.ServeStreams(x, strings.NewReader(string(data)), &out, "in")
 	})
 }
+
+// peers records the run's nodes it is told about at Init and Restart.
+type peers struct{ Seen []string }
+
+func (p *peers) Receive(env exec.Env, ev exec.Event) {
+	for _, n := range ev.Nodes {
+		p.Seen = append(p.Seen, n.Name+"="+n.Kind)
+	}
+}
+
+func TestInitAndRestartCarryTheRunsNodes(t *testing.T) {
+	x := exec.NewExecutor(exec.Kinds{"p": func() exec.Node { return &peers{} }, "q": func() exec.Node { return &peers{} }}, "t")
+	x.Hello(formats.Hello{Version: 1, Nodes: []formats.NodeSpec{{Name: "n1", Kind: "p"}, {Name: "b", Kind: "q"}}})
+	for i, kind := range []string{exec.Init, exec.Message, exec.Restart} {
+		r := step(t, x, int64(i), kind, `{"type":"x"}`)
+		if want := `{"Seen":["n1=p","b=q"]}`; string(r.State) != want {
+			t.Errorf("after %s: state %s, want %s", kind, r.State, want)
+		}
+	}
+}

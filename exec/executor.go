@@ -20,6 +20,7 @@ type Executor struct {
 	build string
 	seed  uint64
 	nodes map[string]*slot
+	specs []formats.NodeSpec // the run's nodes, as Hello named them
 	reply formats.EffectsReply
 	state stateEncoder
 }
@@ -59,6 +60,7 @@ func (x *Executor) Hello(h formats.Hello) (formats.Hello, error) {
 		return out, nil
 	}
 	x.seed = h.Seed
+	x.specs = append([]formats.NodeSpec(nil), h.Nodes...)
 	x.nodes = make(map[string]*slot, len(h.Nodes))
 	var unknown []string
 	for _, n := range h.Nodes {
@@ -100,6 +102,7 @@ func (x *Executor) Step(req *formats.StepRequest) (*formats.EffectsReply, error)
 	case Init, Restart:
 		s.node = x.kinds[s.kind]()
 		s.panicked = false
+		ev.Nodes = x.specs
 	case Message, Timer:
 		if s.node == nil {
 			return nil, fmt.Errorf("step %d: %s event for node %q before its init", req.Step, ev.Kind, req.Node)
@@ -135,7 +138,7 @@ func (x *Executor) receive(s *slot, ev Event) (ok bool) {
 }
 
 // Close ends the run. The executor may be given a new Hello afterwards.
-func (x *Executor) Close() error { x.nodes = nil; return nil }
+func (x *Executor) Close() error { x.nodes, x.specs = nil, nil; return nil }
 
 // nodeStack keeps the frames of a panic's stack that belong to the node:
 // from the panicking call up to Receive, without goroutine numbers,

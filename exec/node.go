@@ -54,12 +54,18 @@ const (
 // Event is what happened to the node: it started (Init), restarted after a
 // crash (Restart), a message arrived (Message: ID, From, Body) or a timer
 // fired (Timer: TimerName).
+//
+// Init and Restart carry Nodes, every node of the run (name and kind, in
+// the test's order), as Maelstrom's init message carries node_ids: a
+// protocol whose group is "every node of the test" (the LDFI examples)
+// learns it there instead of from a naming convention.
 type Event struct {
 	Kind      string
-	ID        string          // Message: the scheduler's message id
-	From      string          // Message: the sender (a node or a client c0, c1, …)
-	Body      json.RawMessage // Message: the body, a JSON object
-	TimerName string          // Timer
+	ID        string             // Message: the scheduler's message id
+	From      string             // Message: the sender (a node or a client c0, c1, …)
+	Body      json.RawMessage    // Message: the body, a JSON object
+	TimerName string             // Timer
+	Nodes     []formats.NodeSpec // Init, Restart: every node of the run; do not modify
 }
 
 // Type is the body's "type" field (Maelstrom convention).

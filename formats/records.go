@@ -159,6 +159,7 @@ type Verdict struct {
 	Run     string          `json:"run"`
 	Checker string          `json:"checker"`
 	Model   string          `json:"model,omitempty"`
+	Formula string          `json:"formula,omitempty"` // ltl: the formula as written
 	Valid   any             `json:"valid"`
 	Anomaly string          `json:"anomaly,omitempty"`
 	Witness json.RawMessage `json:"witness,omitempty"`

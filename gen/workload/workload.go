@@ -35,6 +35,10 @@ type Workload struct {
 	// Spread sends client c's ops to node c mod len(Nodes) instead of
 	// Target: a workload that reads every node (broadcast).
 	Spread bool
+	// Protocols is set for the LDFI protocol workloads (delivery,
+	// commit), whose tests have no clients and no ops: gen --protocol
+	// picks the protocol, and the nodes come from its Layout.
+	Protocols *Protocols
 }
 
 // Workloads is the table of known workloads, in the order --help lists them.
@@ -81,6 +85,18 @@ var Workloads = []Workload{
 		Nodes:  "n1=broadcast,n2=broadcast,n3=broadcast",
 		Body:   broadcastBody,
 		Spread: true,
+	},
+	{
+		Name:      "delivery",
+		Doc:       "the LDFI paper's broadcast protocols (--protocol simple-deliv, retry-deliv, redun-deliv, ack-deliv, classic-deliv; --nodes N names them a, b, c, …; a broadcasts); no clients, no ops; run with sched --latency fixed:1ms --max-time EOTms",
+		Nodes:     delivery.defaultNodes(),
+		Protocols: delivery,
+	},
+	{
+		Name:      "commit",
+		Doc:       "the LDFI paper's commit protocols (--protocol 2pc, 2pc-ctp, 3pc; --agents N: coordinator C, agents a, b, d, …); no clients, no ops; run with sched --latency fixed:1ms --max-time EOTms",
+		Nodes:     commit.defaultNodes(),
+		Protocols: commit,
 	},
 }
 
@@ -142,6 +158,9 @@ func Generate(w Workload, cfg Config) (formats.Test, []formats.Op, error) {
 	// Each workload draws from its own PCG stream (the FNV-1a hash of its
 	// name): PCG seeded (0, 0) starts with a run of low draws, which gave
 	// the default register test only 4 reads in 20 ops.
+	if w.Protocols != nil {
+		cfg.Clients, cfg.Ops = 0, 0
+	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, streamOf(w.Name)))
 	ops := make([]formats.Op, cfg.Ops)
 	for i := range ops {

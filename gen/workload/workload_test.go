@@ -216,3 +216,43 @@ func field(name string) func([]byte) []string {
 		return nil
 	}
 }
+
+// The protocol workloads: Molly's node names, no clients, no ops, and the
+// same bytes from the same flags.
+func TestProtocolWorkloads(t *testing.T) {
+	for _, tc := range []struct {
+		workload, protocol string
+		n                  int
+		want               string
+	}{
+		{"delivery", "", 0, "a=simple-deliv b=simple-deliv c=simple-deliv"},
+		{"delivery", "classic-deliv", 4, "a=classic-deliv b=classic-deliv c=classic-deliv d=classic-deliv"},
+		{"commit", "", 0, "C=2pc-coord a=2pc-agent b=2pc-agent d=2pc-agent"},
+		{"commit", "3pc", 2, "C=3pc-coord a=3pc-agent b=3pc-agent"},
+	} {
+		test, err := ProtocolTest(tc.workload, tc.protocol, tc.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, n := range test.Nodes {
+			got = append(got, n.Name+"="+n.Kind)
+		}
+		if strings.Join(got, " ") != tc.want || test.Clients != 0 {
+			t.Errorf("%s %s %d: %v, %d clients; want %s, no clients", tc.workload, tc.protocol, tc.n, got, test.Clients, tc.want)
+		}
+		again, _ := ProtocolTest(tc.workload, tc.protocol, tc.n)
+		if again.Test != test.Test {
+			t.Errorf("%s: two ids for the same test", tc.workload)
+		}
+	}
+	if _, err := ProtocolTest("delivery", "3pc", 3); err == nil || !strings.Contains(err.Error(), `--protocol "3pc": unknown`) {
+		t.Errorf("got %v", err)
+	}
+	if _, err := ProtocolTest("commit", "2pc", 26); err == nil || !strings.Contains(err.Error(), "at most 25 nodes") {
+		t.Errorf("got %v", err)
+	}
+	if _, err := ProtocolTest("register", "", 0); err == nil {
+		t.Error("register is not a protocol workload")
+	}
+}

@@ -1,0 +1,155 @@
+package lineage
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func read(t *testing.T, goals []Goal, files ...string) []*Run {
+	t.Helper()
+	r := NewReader(goals)
+	for _, f := range files {
+		in, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Close()
+		if err := r.Read(in, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs, err := r.Runs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runs
+}
+
+// retry.ndjson is the paper's retry-deliv in two rounds: a sends the
+// payload to b and c at init and again on its round timer. b's log is
+// made by the first delivery (m1); the second (m3, an identical body) is
+// its alternative, resting on a's timer.
+func TestRetryDelivLineage(t *testing.T) {
+	runs := read(t, nil, "testdata/retry.ndjson")
+	if len(runs) != 1 {
+		t.Fatalf("%d runs", len(runs))
+	}
+	r := runs[0]
+	if !r.Good() || r.Test != "t-1" || len(r.Nodes) != 3 {
+		t.Fatalf("run: good %v test %s nodes %d", r.Good(), r.Test, len(r.Nodes))
+	}
+	var names []string
+	for _, g := range r.Goals {
+		names = append(names, g.Name)
+	}
+	// a's state never changed after init: nothing to break there.
+	if got := strings.Join(names, "; "); got != "state b; state c" {
+		t.Fatalf("goals %q", got)
+	}
+	b := r.Steps[r.Goals[0].Step]
+	if b.Kind != "deliver" || b.Num != 3 || len(b.Trigger) != 2 {
+		t.Fatalf("b's goal step: %+v", b)
+	}
+	first, alt := b.Trigger[0], b.Trigger[1]
+	if first.ID != "m1" || first.SentAt != 0 || r.Steps[first.Send].Kind != "init" {
+		t.Errorf("first delivery %+v", first)
+	}
+	if alt.ID != "m3" || alt.SentAt != 1000000 || r.Steps[alt.Send].Kind != "timer" {
+		t.Errorf("alternative %+v", alt)
+	}
+	timer := r.Steps[alt.Send]
+	if timer.Armer < 0 || r.Steps[timer.Armer].Kind != "init" {
+		t.Errorf("the timer's armer: %+v", timer)
+	}
+	if b.Prev < 0 || r.Steps[b.Prev].Kind != "init" || r.Steps[b.Prev].Node != "b" {
+		t.Errorf("b's previous state: %d", b.Prev)
+	}
+	if g := r.Goals[0]; g.Node != "b" {
+		t.Errorf("state goal without its node: %+v", g)
+	}
+}
+
+func TestGoals(t *testing.T) {
+	for _, c := range []struct {
+		goal string
+		want string
+	}{
+		{"state:b", "state b"},
+		{"state:*.log", "state b.log; state c.log"},
+		{"state:c.log", "state c.log"},
+		{"record:type=timer,node=a", "timer step 5"},
+		{"ok", ""},
+	} {
+		g, err := ParseGoal(c.goal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.String() != c.goal {
+			t.Errorf("ParseGoal(%q).String() = %q", c.goal, g.String())
+		}
+		var names []string
+		for _, gs := range read(t, []Goal{g}, "testdata/retry.ndjson")[0].Goals {
+			names = append(names, gs.Name)
+		}
+		if got := strings.Join(names, "; "); got != c.want {
+			t.Errorf("--goal %s: goals %q, want %q", c.goal, got, c.want)
+		}
+	}
+	for _, bad := range []string{"nope", "record:", "record:type"} {
+		if _, err := ParseGoal(bad); err == nil {
+			t.Errorf("ParseGoal(%q): no error", bad)
+		}
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`{"type":"deliver","run":"r-9","step":1,"at":0,"id":"m1","from":"a","to":"b","sent_at":0}`, `x:1: field "run": deliver record for run "r-9" before its run record`},
+		{`{"type":"run","run":"r-1","test":"t","seed":0,"faults":[],"nodes":[]}` + "\n" + `{"type":"deliver","run":"r-1","step":1,"at":0,"id":"m1","from":"a","to":"b"}`, `x:2: field "sent_at": missing`},
+		{`{"type":"run","run":"r-1","test":"t","seed":0,"faults":[{"kind":"crash"}],"nodes":[]}`, `x:1: field "node": missing`},
+		{`{"type":"verdict","run":"r-1","valid":"maybe"}`, `x:1: field "valid": must be true, false or "unknown"`},
+		{`{"type":"run","run":"r-1","test":"t","seed":0,"faults":[],"nodes":[]}` + "\n" + `{"type":"run","run":"r-1","test":"t","seed":0,"faults":[],"nodes":[]}`, `x:2: field "run": run r-1 appears twice`},
+		{`not json`, `x:1: not a JSON object`},
+	} {
+		r := NewReader(nil)
+		err := r.Read(strings.NewReader(c.in), "x")
+		if err == nil {
+			_, err = r.Runs()
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s\n got %v\nwant %s…", c.in, err, c.want)
+		}
+	}
+	// A verdict whose run never comes.
+	r := NewReader(nil)
+	_ = r.Read(strings.NewReader(`{"type":"verdict","run":"r-1","valid":true}`), "x")
+	if _, err := r.Runs(); err == nil || !strings.Contains(err.Error(), "not in the input") {
+		t.Errorf("verdict without its run: %v", err)
+	}
+}
+
+// FuzzRead: any input either reads or is an error; never a panic.
+func FuzzRead(f *testing.F) {
+	seed, _ := os.ReadFile("testdata/retry.ndjson")
+	f.Add(string(seed))
+	f.Add(`{"type":"run","run":"r","faults":[],"nodes":[]}` + "\n" + `{"type":"ok","run":"r","step":1,"at":0,"client":0,"id":"m9"}`)
+	f.Add(`{"type":"run","run":"r","faults":[]}` + "\n" + `{"type":"timer","run":"r","step":1,"at":0,"node":"a","timer":"t","state":{}}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		r := NewReader([]Goal{{Kind: GoalOK}, {Kind: GoalState, Path: "log"}, {Kind: GoalRecord, Fields: [][2]string{{"type", "deliver"}}}})
+		if r.Read(strings.NewReader(in), "fuzz") != nil {
+			return
+		}
+		runs, err := r.Runs()
+		if err != nil {
+			return
+		}
+		for _, run := range runs {
+			for _, g := range run.Goals {
+				if g.Step < 0 || g.Step >= len(run.Steps) {
+					t.Fatalf("goal %+v out of range", g)
+				}
+			}
+		}
+	})
+}
