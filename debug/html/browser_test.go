@@ -285,6 +285,25 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("clicks", func(t *testing.T) {
+		// The failed operation's bar in the history: to its invoke.
+		b.open(file, "")
+		b.click(`#history g.op.failed rect`)
+		if got := shownStep(t, b.dom()); got != w.Witness.Failed.InvokeStep {
+			t.Errorf("clicked the failed operation: step %d, want its invoke, %d", got, w.Witness.Failed.InvokeStep)
+		}
+		// A row of the diagram: to that step.
+		b.click(`#diagram g.row[data-row="` + strconv.FormatInt(w.Witness.Failed.InvokeStep+3, 10) + `"] text.kind`)
+		if got := shownStep(t, b.dom()); got != w.Witness.Failed.InvokeStep+3 {
+			t.Errorf("clicked row %d: step %d", w.Witness.Failed.InvokeStep+3, got)
+		}
+		// A node's tab: its state.
+		b.click(`#state .tab[data-lane="5"]`)
+		if !strings.Contains(section(t, b.dom(), "state"), `data-node="register2"`) {
+			t.Error("clicked register2's tab: its state is not shown")
+		}
+	})
+
 	t.Run("G, j past the end, help", func(t *testing.T) {
 		dom := b.view(file, "Gjj?")
 		if got := shownStep(t, dom); got != int64(len(recs)-1) {
