@@ -39,7 +39,10 @@ type options struct {
 	MaxFaults int           `long:"max-faults" value-name:"N" description:"at most N faults in a set (0: no limit)" default:"0"`
 	Next      int           `long:"next" value-name:"K" description:"write up to K fault sets, so that K runs can go in parallel" default:"1"`
 	Goals     []string      `long:"goal" value-name:"GOAL" description:"what the lineage is traced back from (repeatable; default: ok and state): ok, ok:CLIENT, state, state:NODE, state:NODE.PATH, state:*.PATH, record:FIELD=VALUE,…"`
+	Test      string        `long:"test" value-name:"ID" description:"only the runs of test ID (and, with --seed, of that seed): for a log that holds other tests' runs too, like the store's"`
+	Seed      *uint64       `long:"seed" value-name:"N" description:"only the runs with seed N"`
 	Random    *uint64       `long:"random" value-name:"SEED" description:"random search instead (the paper's baseline): fault sets drawn at random from the spec, seeded with SEED and the number of runs read"`
+	Deps      string        `long:"deps" choice:"state" choice:"fields" default:"state" description:"what a step that changed its node's state rests on besides its message: state, the node's previous state change (safe); fields, the steps that last wrote the fields it changed (precise when states carry per-step bookkeeping, but blind to fields a step reads without writing)"`
 	Quiet     bool          `long:"quiet" short:"q" description:"no summary line on stderr"`
 }
 
@@ -79,6 +82,7 @@ Examples:
   ldfi --eot 4 --eff 2 --crashes 1 runs.ndjson
   ldfi --eff 5s --round 1s --next 4 runs.ndjson verdicts.ndjson
   ldfi --eot 4 --eff 2 --goal 'state:*.log' runs.ndjson
+  ldfi --test t-5c1e0a9b2d71 --seed 0 --eot 9 --eff 7 --crashes 1 detsys.jsonl
   scripts/explore --eot 4 --eff 2 --check delivery test.ndjson -- --exec sut-delivery --latency fixed:1ms
 
 Exit codes:
@@ -121,12 +125,22 @@ func run(o *cli.IO, opt *options, args []string) error {
 	}
 
 	rd := lineage.NewReader(goals)
+	rd.FieldDeps = opt.Deps == "fields"
 	if err := cli.EachInput(o, args, func(in io.Reader, name string) error { return rd.Read(in, name) }); err != nil {
 		return err
 	}
 	runs, err := rd.Runs()
 	if err != nil {
 		return err
+	}
+	if opt.Test != "" || opt.Seed != nil {
+		var keep []*lineage.Run
+		for _, r := range runs {
+			if (opt.Test == "" || r.Test == opt.Test) && (opt.Seed == nil || r.Seed == *opt.Seed) {
+				keep = append(keep, r)
+			}
+		}
+		runs = keep
 	}
 	st := formats.Search{Spec: formats.FailureSpec{Crashes: sp.Crashes, MaxFaults: sp.MaxFaults}}
 	if sp.EOT != spec.Unbounded {
@@ -168,7 +182,7 @@ func run(o *cli.IO, opt *options, args []string) error {
 	}
 
 	st.Runs, st.Good, st.Candidates = res.Runs, res.Good, res.Faults
-	space, ruled, haveSpace := estimate(nodesOf(rd, runs), sp, res)
+	space, ruled, haveSpace := estimate(nodesOf(rd, runs, opt.Test), sp, res)
 	if haveSpace {
 		f, l := spec.Float(space)
 		st.SpaceLog10 = &l
@@ -220,8 +234,11 @@ func estimate(nodes []string, sp spec.Spec, res solve.Result) (space, ruled *big
 
 // nodesOf are the names of the test's nodes: from the runs, or from a
 // test record in the input.
-func nodesOf(rd *lineage.Reader, runs []*lineage.Run) []string {
-	specs := rd.TestNodes
+func nodesOf(rd *lineage.Reader, runs []*lineage.Run, test string) []string {
+	if test == "" {
+		test = rd.LastTest
+	}
+	specs := rd.Tests[test]
 	if len(runs) > 0 {
 		specs = runs[0].Nodes
 	}
@@ -237,7 +254,7 @@ func nodesOf(rd *lineage.Reader, runs []*lineage.Run) []string {
 // random writes --next fault sets drawn at random from the spec, none of
 // them a set already tried.
 func random(o *cli.IO, opt *options, sp spec.Spec, rd *lineage.Reader, runs []*lineage.Run, st formats.Search) error {
-	nodes := nodesOf(rd, runs)
+	nodes := nodesOf(rd, runs, opt.Test)
 	if len(nodes) == 0 {
 		return cli.Usagef("--random needs the test's nodes: give the test (gen's output) or a run as input")
 	}

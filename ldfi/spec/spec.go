@@ -3,17 +3,19 @@
 // and how big the space of such fault sets is.
 //
 // Times are simulated nanoseconds. The paper's model is synchronous
-// rounds t = 1, 2, …; run with `sched --latency fixed:1ms` and nodes that
-// act on 1 ms timers, round t is simulated time (t−1) ms, and EOT and EFF
-// given as bare numbers count rounds of Round (1 ms by default).
+// rounds t = 1, 2, …; the protocols of exec/examples (package exec/rounds)
+// act in round t at simulated time t ms under `sched --latency fixed:1ms`,
+// and EOT and EFF given as bare numbers count rounds of Round (1 ms by
+// default).
 //
 // Decisions (the paper leaves the first open; Molly's code and its
 // estimate disagree):
 //
 //   - An omission drops the messages from→to sent at one time; it is
-//     admissible when that time is before EFF (at < EFF). In rounds that
-//     is rounds 1 … EFF, the EFF lossy rounds that the paper's
-//     Combinations count.
+//     admissible when that time is before EFF (at < EFF): rounds 1 … EFF−1,
+//     as in Molly's code, not at EFF itself. (Estimate still counts the EFF
+//     lossy rounds of Molly's estimate, so that it reproduces the paper's
+//     Combinations.)
 //   - A crash is fail-stop: from its time on the node neither sends nor
 //     receives (sched drops messages to it, its timers are gone). It is
 //     admissible when its time is before EOT. A crash at time 0 comes

@@ -95,8 +95,8 @@ func WriteText(w io.Writer, vs []eval.Verdict) error {
 				where = "  where " + a.Where
 			}
 			fmt.Fprintf(&b, "            %-5v  %s%s\n", a.Value, a.Atom, where)
-			if a.Because != "" {
-				fmt.Fprintf(&b, "                   because %s\n", a.Because)
+			for _, why := range a.Because {
+				fmt.Fprintf(&b, "                   %s\n", why)
 			}
 			for _, p := range a.Values {
 				fmt.Fprintf(&b, "                   %s = %s\n", p.Path, p.Value)

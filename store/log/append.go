@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/detsys/detsys/formats"
 )
 
@@ -268,7 +270,7 @@ func checkLines(data []byte, last bool, name string, lineNo int) (records, used 
 // CheckLine checks that data (one line, trimmed) is a JSON object, and
 // otherwise says why, naming name:no.
 func CheckLine(data []byte, name string, no int) error {
-	if len(data) > 0 && data[0] == '{' && validObject(data) {
+	if len(data) > 0 && data[0] == '{' && gjson.ValidBytes(data) {
 		return nil
 	}
 	l := formats.Line{Data: data, File: name, No: no}

@@ -23,14 +23,28 @@ func benchTrace() []byte {
 	return b.Bytes()
 }
 
-// Checking lines: validObject against gjson and encoding/json, same data.
+// Checking lines: gjson (what CheckLine uses) against encoding/json, same data:
+// a real trace of the register example (testdata/run.ndjson), and the
+// synthetic one with long strings.
 func BenchmarkCheck(b *testing.B) {
-	data := benchTrace()
+	real, err := os.ReadFile("testdata/run.ndjson")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, d := range []struct {
+		name string
+		data []byte
+	}{{"real", bytes.Repeat(real, (16<<20)/len(real))}, {"synthetic", benchTrace()}} {
+		b.Run(d.name, func(b *testing.B) { benchCheck(b, d.data) })
+	}
+}
+
+func benchCheck(b *testing.B, data []byte) {
 	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 	for _, v := range []struct {
 		name string
 		fn   func([]byte) bool
-	}{{"validObject", validObject}, {"gjson", gjson.ValidBytes}, {"encoding-json", json.Valid}} {
+	}{{"gjson", gjson.ValidBytes}, {"encoding-json", json.Valid}} {
 		b.Run(v.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
