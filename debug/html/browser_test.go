@@ -314,6 +314,19 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("t draws the history by time", func(t *testing.T) {
+		byStep := section(t, b.view(file, ""), "history")
+		b.press("t")
+		byTime := section(t, b.dom(), "history")
+		if !strings.Contains(byTime, " simulated;") || !regexp.MustCompile(`class="tick"[^>]*>[0-9.]+ ms<`).MatchString(byTime) {
+			t.Errorf("t: the history's axis is not in simulated time:\n%.600s", byTime)
+		}
+		bar := regexp.MustCompile(`data-op="5"><rect x="([0-9.]+)"`)
+		if a, b := bar.FindStringSubmatch(byStep), bar.FindStringSubmatch(byTime); a == nil || b == nil || a[1] == b[1] {
+			t.Errorf("operation 5's bar did not move: %v %v", a, b)
+		}
+	})
+
 	t.Run("a bare client history", func(t *testing.T) {
 		// No run record, no nodes: the history and the step list still work.
 		var bare []byte
