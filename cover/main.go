@@ -52,7 +52,8 @@ written) and report what they exercised, section by section:
             {"type":"faults"} suggestions or {"type":"certified"}), how
             much of its failure specification's fault space is ruled out
   states    distinct states per node (a hash of the state's bytes), and the
-            growth curve: distinct states after each run, in input order.
+            growth curve: distinct states after each run, in input order,
+            in all and per node (nodes[].curve).
             A flat tail ("no new state in the last K runs") says that more
             runs of the same kind will not find new states. A run given
             twice (the same run id) counts twice, the second as ID#N.
@@ -84,7 +85,7 @@ Examples:
   cat runs/*.ndjson | cover --format json | jq 'select(.section=="states") | .curve'
   cover --gocoverdir cov
   cover --html coverage.html runs/*.ndjson
-  cat run.ndjson <(cover --format json runs/*.ndjson) | debug --html run.html
+  { cat run.ndjson; cover --format json runs/*.ndjson; } | debug --html run.html
 
 Exit codes:
   0  reported
