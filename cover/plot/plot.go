@@ -33,6 +33,9 @@ const (
 	MaxDots = 100
 	// MinFlat is the fewest runs of a flat tail that Flat calls flat.
 	MinFlat = 3
+	// maxValue bounds the y axis (a states record read from outside may
+	// say anything): values above it are drawn at the top.
+	maxValue = 1_000_000_000_000
 )
 
 // Flat reports whether the curve ends flat enough to say that more runs of
@@ -96,9 +99,10 @@ func SVG(s formats.CoverStates) string {
 	fmt.Fprintf(&b, "<title>distinct states after each run (%s, %d distinct)</title>", plural(n, "run"), s.Distinct)
 	pw, ph := float64(width-left-right), float64(height-top-bottom)
 	ymax := max(s.Distinct, 1)
-	for _, p := range s.Curve { // a run given twice counts its states once, but be safe
+	for _, p := range s.Curve { // cover's curve ends at s.Distinct, but a record may come from elsewhere
 		ymax = max(ymax, p.Distinct)
 	}
+	ymax = min(ymax, maxValue)
 	yStep := niceStep(ymax)
 	ytop := (ymax + yStep - 1) / yStep * yStep
 	x := func(i int) float64 { // run index 0..n-1
@@ -107,11 +111,11 @@ func SVG(s formats.CoverStates) string {
 		}
 		return float64(left) + pw*float64(i)/float64(n-1)
 	}
-	y := func(v int) float64 { return float64(top) + ph - ph*float64(v)/float64(ytop) }
+	y := func(v int) float64 { return float64(top) + ph - ph*float64(min(max(v, 0), ytop))/float64(ytop) }
 
 	// The flat tail, shaded behind everything.
 	if flat && n > 1 {
-		x0 := x(n - 1 - s.FlatRuns)
+		x0 := x(n - 1 - min(s.FlatRuns, n-1))
 		fmt.Fprintf(&b, `<rect class="flat" x="%s" y="%d" width="%s" height="%s" fill="#fdf4dc"><title>no new state in the last %d runs</title></rect>`,
 			f(x0), top, f(x(n-1)-x0), f(ph), s.FlatRuns)
 	}

@@ -200,3 +200,17 @@ func TestNiceStep(t *testing.T) {
 		}
 	}
 }
+
+// A states record from outside may say anything: the plot stays bounded.
+func TestOutlandishValues(t *testing.T) {
+	s := states(map[string][]int{"a": {-5, 1 << 62, 3}}, 3)
+	s.Distinct = 1<<63 - 1
+	s.FlatRuns = 1 << 40
+	p := parse(t, SVG(s))
+	if p.total != 3 || p.lines["a"] != 3 {
+		t.Errorf("%+v", p)
+	}
+	if n := strings.Count(SVG(s), "<text"); n > 40 {
+		t.Errorf("%d labels", n)
+	}
+}
