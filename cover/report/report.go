@@ -63,6 +63,7 @@ type run struct {
 	pending map[string]string
 	labels  map[string]string // name → label (the client-name test is a regexp)
 	newSt   int
+	newBy   map[string]int  // node → states it found first (for the per-node curves)
 	events  map[string]bool // events (and node faults) this run has been counted for
 }
 
@@ -356,6 +357,10 @@ func (r *Report) state(ru *run, node string, rec fields) {
 	if _, ok := ns.seen[sum]; !ok {
 		ns.seen[sum] = struct{}{}
 		ru.newSt++
+		if ru.newBy == nil {
+			ru.newBy = map[string]int{}
+		}
+		ru.newBy[node]++
 	}
 }
 

@@ -83,13 +83,20 @@ func (r *Report) Faults() formats.CoverFaults {
 }
 
 // States lists the distinct states per node and the growth curve: after
-// each run (in input order), the distinct states found so far.
+// each run (in input order), the distinct states found so far, in all and
+// per node.
 func (r *Report) States() formats.CoverStates {
 	s := formats.CoverStates{Type: formats.TypeCover, Section: formats.SectionStates,
 		Nodes: []formats.NodeStates{}, Curve: []formats.GrowthPoint{}}
 	for _, n := range sortedKeys(r.states) {
 		ns := r.states[n]
-		s.Nodes = append(s.Nodes, formats.NodeStates{Node: n, Distinct: len(ns.seen), Records: ns.records})
+		curve := make([]int, len(r.runs))
+		total := 0
+		for i, ru := range r.runs {
+			total += ru.newBy[n]
+			curve[i] = total
+		}
+		s.Nodes = append(s.Nodes, formats.NodeStates{Node: n, Distinct: len(ns.seen), Records: ns.records, Curve: curve})
 		s.Distinct += len(ns.seen)
 	}
 	total := 0
