@@ -42,6 +42,7 @@ type options struct {
 	Test      string        `long:"test" value-name:"ID" description:"only the runs of test ID (and, with --seed, of that seed): for a log that holds other tests' runs too, like the store's"`
 	Seed      *uint64       `long:"seed" value-name:"N" description:"only the runs with seed N"`
 	Random    *uint64       `long:"random" value-name:"SEED" description:"random search instead (the paper's baseline): fault sets drawn at random from the spec, seeded with SEED and the number of runs read"`
+	Deps      string        `long:"deps" choice:"state" choice:"fields" default:"state" description:"what a step that changed its node's state rests on besides its message: state, the node's previous state change (safe); fields, the steps that last wrote the fields it changed (precise when states carry per-step bookkeeping, but blind to fields a step reads without writing)"`
 	Quiet     bool          `long:"quiet" short:"q" description:"no summary line on stderr"`
 }
 
@@ -124,6 +125,7 @@ func run(o *cli.IO, opt *options, args []string) error {
 	}
 
 	rd := lineage.NewReader(goals)
+	rd.FieldDeps = opt.Deps == "fields"
 	if err := cli.EachInput(o, args, func(in io.Reader, name string) error { return rd.Read(in, name) }); err != nil {
 		return err
 	}

@@ -201,3 +201,16 @@ func (b *browser) screenshot(file string) {
 		b.t.Fatal(err)
 	}
 }
+
+// click clicks the middle of the first element matching a CSS selector.
+func (b *browser) click(selector string) {
+	b.t.Helper()
+	pos, ok := b.eval(`(() => { const e = document.querySelector(` + strconv.Quote(selector) + `); if (!e) return null;
+		const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`).([]any)
+	if !ok {
+		b.t.Fatalf("nothing to click at %s", selector)
+	}
+	for _, typ := range []string{"mousePressed", "mouseReleased"} {
+		b.call("Input.dispatchMouseEvent", map[string]any{"type": typ, "x": pos[0], "y": pos[1], "button": "left", "clickCount": 1})
+	}
+}

@@ -14,11 +14,17 @@
 // names.
 //
 // Everything is inside the file: the CSS and script (embedded here), and
-// the trace itself, as one record per line in a <script type="text/plain">
-// element, every '<' escaped, so that the browser parses a step's record
-// only when it is shown, plus a table of integers per step (kind, lanes,
-// where its message was sent) that is all the diagram needs. Only the rows
-// around the current step are drawn, so a trace of a million steps opens
-// as quickly as the browser reads the file. The same input gives the same
-// bytes.
+// the trace itself, one record per line in <script type="text/plain">
+// elements of at most 32 MB, every '<' escaped, so that the browser parses
+// a step's record only when it is shown; then a table of integers per step
+// (kind, lanes, where its message was sent) that is all the diagram needs,
+// the client history's operations and the verdicts. The page is written as
+// the trace is read, in memory that follows the number of steps. Only the
+// rows around the current step are drawn, so a trace of a million steps
+// opens in a few seconds. The same input gives the same bytes.
+//
+// Witnesses are read by convention rather than by checker: an object with
+// an "invoke_step" is an operation of the history (under "failed", the one
+// that could not be placed), a number named "step" or "…_step" is a step.
+// check's linearizability, Elle and set witnesses and ltl's follow it.
 package html

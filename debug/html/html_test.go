@@ -247,8 +247,10 @@ func TestBadInputNamesTheLine(t *testing.T) {
 			if ie.ExitCode() != formats.ExitBadInput {
 				t.Fatalf("exit code %d", ie.ExitCode())
 			}
-			if out.Len() != 0 {
-				t.Fatal("wrote a page for bad input")
+			// Bad input after the first step may leave the start of a page
+			// (it is written as the trace is read), never a whole one.
+			if bytes.Contains(out.Bytes(), []byte("</html>")) {
+				t.Fatal("wrote a whole page for bad input")
 			}
 		})
 	}
@@ -319,25 +321,6 @@ func TestLTLWitness(t *testing.T) {
 // A long trace's lines are cut into several script elements, at line
 // ends, and read back whole.
 func TestLinesInPieces(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		size int
-		want []string
-	}{
-		{"a\nb\nc", 10, []string{"a\nb\nc"}},
-		{"aa\nbb\ncc", 5, []string{"aa\nbb", "cc"}},
-		{"aaaaaa\nb\nc", 3, []string{"aaaaaa", "b\nc"}},
-		{"aaaaaa", 3, []string{"aaaaaa"}},
-		{"", 3, []string{""}},
-	} {
-		var got []string
-		for _, p := range chunks([]byte(c.in), c.size) {
-			got = append(got, string(p))
-		}
-		if fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("chunks(%q, %d) = %q, want %q", c.in, c.size, got, c.want)
-		}
-	}
 	trace, verdicts := failingRun(t)
 	whole := writePage(t, append(trace, verdicts...), Options{At: AtAuto})
 	defer func(n int) { chunkSize = n }(chunkSize)
@@ -345,6 +328,12 @@ func TestLinesInPieces(t *testing.T) {
 	p := writePage(t, append(trace, verdicts...), Options{At: AtAuto})
 	if n := bytes.Count(p, []byte(`class="lines"`)); n < 10 {
 		t.Fatalf("%d pieces of lines, want many", n)
+	}
+	for i, piece := range strings.Split(string(p), `<script type="text/plain" class="lines">`)[1:] {
+		piece, _, _ = strings.Cut(piece, "</script>")
+		if len(piece) > chunkSize && strings.Contains(piece, "\n") {
+			t.Errorf("piece %d has %d bytes in more than one line, over %d", i, len(piece), chunkSize)
+		}
 	}
 	_, a := embedded(t, whole)
 	_, b := embedded(t, p)

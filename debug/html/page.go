@@ -2,7 +2,6 @@ package html
 
 import (
 	"bufio"
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -38,20 +37,38 @@ var (
 	pageTemplate = template.Must(template.New("page").Parse(pageHTML))
 )
 
-// linesMark stands for the trace's lines in the rendered template. It holds
-// a '<', which nothing else the template inserts can: the title is
-// HTML-escaped and the JSON has every '<' escaped as \u003c.
-const linesMark = "<!--detsys:lines-->"
-
 // Write reads one run's trace from in (sched's output, with any verdicts
 // about it appended, as in `cat run.ndjson verdicts.ndjson`) and writes the
 // page to w. Malformed input is a *formats.InputError naming the line.
+//
+// The page is written as the trace is read, so that memory follows the
+// number of steps, not the size of their states: bad input found after the
+// first step leaves part of a page behind. Write to a temporary file and
+// rename it into place (debug --html does).
 func Write(w io.Writer, in io.Reader, opts Options) error {
 	if opts.Name == "" {
 		opts.Name = "-"
 	}
-	t, err := readTrace(in, opts.Name)
-	if err != nil {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	t := newTrace(opts.Name)
+	title := func() string {
+		switch {
+		case opts.Title != "":
+			return opts.Title
+		case t.runID != "":
+			return "detsys debug: " + t.runID
+		}
+		return "detsys debug: " + opts.Name
+	}
+	// The head goes out with the first step, once the run record (the
+	// title's run id) has been read.
+	t.out = &lineWriter{w: bw, head: func() error {
+		return pageTemplate.ExecuteTemplate(bw, "head", struct {
+			Title string
+			CSS   template.CSS
+		}{title(), template.CSS(pageCSS)})
+	}}
+	if err := t.read(in); err != nil {
 		return err
 	}
 	at := 0
@@ -61,41 +78,17 @@ func Write(w io.Writer, in io.Reader, opts Options) error {
 	case t.witness.focus >= 0:
 		at = t.witness.focus
 	}
-	title := opts.Title
-	if title == "" {
-		title = "detsys debug: " + t.runID
-		if t.runID == "" {
-			title = "detsys debug: " + opts.Name
-		}
-	}
-	meta, err := t.meta(title, at)
+	meta, err := t.meta(title(), at)
 	if err != nil {
 		return err
 	}
-	var shell bytes.Buffer
-	err = pageTemplate.Execute(&shell, struct {
-		Title string
-		CSS   template.CSS
-		JS    template.JS
-		Meta  template.JS
-		Lines template.HTML
-	}{title, template.CSS(pageCSS), template.JS(pageJS), template.JS(meta), template.HTML(linesMark)})
+	err = pageTemplate.ExecuteTemplate(bw, "tail", struct {
+		Meta template.JS
+		JS   template.JS
+	}{template.JS(meta), template.JS(pageJS)})
 	if err != nil {
 		return fmt.Errorf("rendering the page: %w", err)
 	}
-	before, after, ok := bytes.Cut(shell.Bytes(), []byte(linesMark))
-	if !ok || bytes.Contains(after, []byte(linesMark)) {
-		return fmt.Errorf("rendering the page: the lines' mark is not there exactly once")
-	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.Write(before)
-	for i, chunk := range chunks(t.lines, chunkSize) {
-		if i > 0 {
-			bw.WriteString("</script>\n" + `<script type="text/plain" class="lines">`)
-		}
-		bw.Write(chunk)
-	}
-	bw.Write(after)
 	return bw.Flush()
 }
 
@@ -104,23 +97,37 @@ func Write(w io.Writer, in io.Reader, opts Options) error {
 // short of a gigabyte (V8: 512 MiB), which a million-step trace passes.
 var chunkSize = 32 << 20
 
-// chunks cuts lines at line ends into pieces of about size bytes (a
-// single longer line is a piece of its own), dropping the line ends it
-// cuts at.
-func chunks(lines []byte, size int) [][]byte {
-	var out [][]byte
-	for len(lines) > size {
-		cut := bytes.LastIndexByte(lines[:size+1], '\n')
-		if cut < 0 {
-			cut = bytes.IndexByte(lines, '\n')
-			if cut < 0 {
-				break
-			}
+// lineWriter writes the step records into the page as they are read: each
+// escaped (appendEscaped), one per line, in script elements of at most
+// chunkSize bytes (but for a longer record).
+type lineWriter struct {
+	w     *bufio.Writer
+	head  func() error // writes the page up to the first line
+	n     int          // lines written
+	chunk int          // bytes in the current script element
+	buf   []byte
+}
+
+func (lw *lineWriter) line(data []byte) error {
+	if lw.n == 0 {
+		if err := lw.head(); err != nil {
+			return fmt.Errorf("rendering the page: %w", err)
 		}
-		out = append(out, lines[:cut])
-		lines = lines[cut+1:]
 	}
-	return append(out, lines)
+	lw.buf = appendEscaped(lw.buf[:0], data)
+	if lw.n > 0 {
+		if lw.chunk+1+len(lw.buf) > chunkSize {
+			lw.w.WriteString("</script>\n" + `<script type="text/plain" class="lines">`)
+			lw.chunk = 0
+		} else {
+			lw.w.WriteByte('\n')
+			lw.chunk++
+		}
+	}
+	lw.n++
+	lw.chunk += len(lw.buf)
+	_, err := lw.w.Write(lw.buf)
+	return err
 }
 
 // ints is a JSON array of integers, written without reflection (the step

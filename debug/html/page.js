@@ -1,8 +1,9 @@
 // detsys debug --html: the page's behaviour. The data is in script
-// elements: #meta (the step table, lanes, operations, verdicts) and
-// .lines (one trace record per line, parsed only when a step is shown; in
-// pieces of at most 32 MB, as a JavaScript string cannot hold a long trace). Only the
-// rows around the current step are drawn, so a long trace stays quick.
+// elements: .lines (one trace record per line, parsed only when a step is
+// shown; in pieces of at most 32 MB, as a JavaScript string cannot hold a
+// long trace) and #meta (the step table, lanes, operations, verdicts).
+// Only the rows around the current step are drawn, so a long trace stays
+// quick.
 // A script error is noted on the body (data-error), where the tests look.
 window.addEventListener('error', (e) => { document.body.dataset.error = e.message; });
 (function () {
@@ -16,8 +17,6 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
   const W = M.stride, S = M.steps, N = S.length / W;
   const C = {step: 0, at: 1, kind: 2, lane: 3, from: 4, sent: 5, label: 6, flags: 7};
   const F = {state: 1, sends: 2, logs: 4, witness: 8};
-  const K = {};
-  M.kinds.forEach((k, i) => { K[k] = i; });
   const OW = M.op_stride, OPS = M.ops, NOPS = OPS.length / OW;
   const O = {client: 0, invoke: 1, complete: 2, status: 3, label: 4, witness: 5};
   const STATUS = ['pending', 'ok', 'fail', 'info'];
@@ -92,10 +91,12 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     while (lo < hi) { const m = (lo + hi) >> 1; if (a[m] <= x) lo = m + 1; else hi = m; }
     return lo > 0 ? a[lo - 1] : -1;
   }
+  // rowOfStep: the row of the first step at or after step s, or the last
+  // (as debug --at has it).
   function rowOfStep(s) {
     let lo = 0, hi = N;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (stepNo(m) <= s) lo = m + 1; else hi = m; }
-    return Math.max(lo - 1, 0);
+    while (lo < hi) { const m = (lo + hi) >> 1; if (stepNo(m) < s) lo = m + 1; else hi = m; }
+    return Math.min(lo, N - 1);
   }
   const isDown = (l, r) => down[l].some(([a, b]) => r >= a && r < b);
 
@@ -105,6 +106,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
   let followed = NC < LANES.length ? NC : 0;
   let fBack = -1, fFrom = -1; // f: where to come back to, from where
   let query = '', prompt = null, promptText = '', status = '';
+  let timeAxis = false; // the history's x: steps, or simulated time
 
   function go(r, why) {
     cur = Math.min(Math.max(r, 0), N - 1);
@@ -117,7 +119,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       if (key === 'Enter') {
         const text = promptText, kind = prompt;
         prompt = null; promptText = '';
-        if (kind === '/') { query = text; search(1, true); }
+        if (kind === '/') { query = text; search(1); }
         else if (kind === ':') {
           const s = parseInt(text, 10);
           if (isNaN(s)) setStatus('not a step: ' + text); else { setStatus(''); go(rowOfStep(s)); }
@@ -142,13 +144,14 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       case 'G': case 'End': go(N - 1); break;
       case 'f': jump(); break;
       case '/': case ':': prompt = key; promptText = ''; renderBar(); break;
-      case 'n': search(1, false); break;
-      case 'N': search(-1, false); break;
+      case 'n': search(1); break;
+      case 'N': search(-1); break;
       case 'w': witnessStep(1); break;
       case 'W': witnessStep(-1); break;
       case '?': help.hidden = false; break;
       case 'Escape': setStatus(''); break;
       case '0': pinned = -1; render(); break;
+      case 't': timeAxis = !timeAxis; renderHistory(); break;
       default:
         if (key >= '1' && key <= '9') {
           const l = NC + Number(key) - 1;
@@ -183,7 +186,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     const line = LINES[r], label = M.labels[col(r, C.label)];
     return fold ? (line.toLowerCase().includes(q) || label.toLowerCase().includes(q)) : (line.includes(q) || label.includes(q));
   }
-  function search(dir, fresh) {
+  function search(dir) {
     if (!query) { setStatus('no search yet: / to search'); return; }
     const fold = query === query.toLowerCase();
     const q = query;
@@ -211,6 +214,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
 
   // ---- drawing ----
   const ROW = 20, HEAD = 38;
+  let drawnFrom = 0; // the first row the diagram shows
   // The step list's columns: as wide as the longest step number needs.
   const X = (function () {
     const num = 10 + 7.4 * Math.max(4, String(stepNo(N - 1)).length);
@@ -238,8 +242,8 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     let start = cur - Math.floor(rows / 2);
     start = Math.max(0, Math.min(start, N - rows));
     const end = Math.min(N, start + rows); // exclusive
+    drawnFrom = start;
     const y = (r) => HEAD + (r - start) * ROW + ROW / 2;
-    const sentNow = new Set(received(cur));
     const out = [];
     out.push('<svg xmlns="' + SVGNS + '" width="' + width + '" height="' + height + '" class="seq">');
     out.push('<defs>' +
@@ -286,7 +290,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       const x1 = x(from), y1 = y(s), x2 = x(to), y2 = y(r);
       let cls = 'msg k-' + k;
       if (r === cur) cls += ' hot';
-      else if (s === cur || sentNow.has(r)) cls += ' out';
+      else if (s === cur) cls += ' out'; // what the current step sent
       if (k === 'drop') {
         const mx = x1 + (x2 - x1) * 0.6, my = y1 + (y2 - y1) * 0.6;
         out.push(el('line', {x1: x1, y1: y1, x2: mx, y2: my, class: cls}));
@@ -493,24 +497,24 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
 
   function renderState() {
     const l = shownNode();
-    const h = ['<div class="tabs">'];
+    // The node tabs and what the step did stay on top while the state scrolls.
+    const tabs = ['<div class="tabs">'];
     for (let i = NC; i < LANES.length; i++) {
       const changed = changedAt(i, cur);
-      h.push('<span class="tab' + (i === l ? ' on' : '') + (changed ? ' changed' : '') + (isDown(i, cur) ? ' isdown' : '') + '" data-lane="' + i + '">' +
+      tabs.push('<span class="tab' + (i === l ? ' on' : '') + (changed ? ' changed' : '') + (isDown(i, cur) ? ' isdown' : '') + '" data-lane="' + i + '">' +
         (i - NC < 9 ? '<kbd>' + (i - NC + 1) + '</kbd>' : '') + esc(LANES[i]) + '</span>');
     }
-    h.push('</div>');
+    tabs.push('</div>');
+    const top = (head) => '<div class="statetop">' + tabs.join('') + head + '</div>';
     if (l < 0 || l >= LANES.length || !stateRows[l].length) {
-      h.push('<p class="dim">no state recorded for ' + esc(LANES[l] || 'this node') + '</p>');
-      $('state').innerHTML = h.join('');
+      $('state').innerHTML = top('<p class="dim">no state recorded for ' + esc(LANES[l] || 'this node') + '</p>');
       return;
     }
     const at = lastAtOrBefore(stateRows[l], cur);
     let note = '';
     if (isDown(l, cur)) note = '<span class="badge down">down</span> ';
     if (at < 0) {
-      h.push('<p class="dim">' + note + esc(LANES[l]) + ' has not started by step ' + stepNo(cur) + '</p>');
-      $('state').innerHTML = h.join('');
+      $('state').innerHTML = top('<p class="dim">' + note + esc(LANES[l]) + ' has not started by step ' + stepNo(cur) + '</p>');
       return;
     }
     const here = at === cur;
@@ -522,9 +526,13 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     else if (prev < 0) head += 'its first state';
     else if (n.c === 0) head += 'the step left it as it was after step ' + stepNo(prev);
     else head += '<span id="nchanges">' + n.c + '</span> change' + (n.c === 1 ? '' : 's') + ' since step ' + stepNo(prev);
-    h.push('<div class="statehead" data-node="' + esc(LANES[l]) + '">' + head + '</div>');
+    const h = [top('<div class="statehead" data-node="' + esc(LANES[l]) + '">' + head + '</div>')];
     h.push('<pre class="json">' + body + '</pre>');
-    $('state').innerHTML = h.join('');
+    const box = $('state');
+    box.innerHTML = h.join('');
+    // Bring the first change into view, as the terminal's state pane does.
+    const first = box.querySelector('pre.json .chg, pre.json .del');
+    box.scrollTop = first ? Math.max(0, first.offsetTop - box.querySelector('.statetop').offsetHeight - box.clientHeight / 4) : 0;
   }
 
   // The client history, Porcupine style: one row per client, one bar per
@@ -538,13 +546,28 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     const height = top + Math.max(NC, 1) * LH + 8;
     const span = N <= 600 ? N : 400;
     let a = Math.max(0, Math.min(cur - span / 2, N - span)), b = a + span;
-    const xs = (r) => left + (r - a) / span * (width - left - 12);
     const out = ['<svg xmlns="' + SVGNS + '" width="' + width + '" height="' + height + '" class="hist">'];
-    const tick = Math.max(1, Math.pow(10, Math.floor(Math.log10(span / 4))));
-    const step = span / tick > 8 ? tick * 5 : tick;
-    for (let t = Math.ceil(a / step) * step; t < b; t += step) {
-      out.push(el('line', {x1: xs(t), y1: top - 4, x2: xs(t), y2: height, class: 'grid'}));
-      out.push(el('text', {x: xs(t), y: 14, class: 'tick', 'text-anchor': 'middle'}, stepNo(t)));
+    // x is the step, or (t) the simulated time, as Porcupine draws it.
+    const at = (r) => col(Math.min(Math.max(r, 0), N - 1), C.at);
+    const t0 = at(a), t1 = Math.max(at(b), t0 + 1);
+    const xs = timeAxis ? (r) => left + (at(r) - t0) / (t1 - t0) * (width - left - 12)
+      : (r) => left + (r - a) / span * (width - left - 12);
+    const nice = (range) => {
+      const tick = Math.max(1, Math.pow(10, Math.floor(Math.log10(range / 4))));
+      return range / tick > 8 ? tick * 5 : tick;
+    };
+    if (timeAxis) {
+      const step = nice(t1 - t0), x = (t) => left + (t - t0) / (t1 - t0) * (width - left - 12);
+      for (let t = Math.ceil(t0 / step) * step; t < t1; t += step) {
+        out.push(el('line', {x1: x(t), y1: top - 4, x2: x(t), y2: height, class: 'grid'}));
+        out.push(el('text', {x: x(t), y: 14, class: 'tick', 'text-anchor': 'middle'}, fmtTime(t).replace(/(\.\d*?)0+ /, '$1 ').replace('. ', ' ')));
+      }
+    } else {
+      const step = nice(span);
+      for (let t = Math.ceil(a / step) * step; t < b; t += step) {
+        out.push(el('line', {x1: xs(t), y1: top - 4, x2: xs(t), y2: height, class: 'grid'}));
+        out.push(el('text', {x: xs(t), y: 14, class: 'tick', 'text-anchor': 'middle'}, stepNo(t)));
+      }
     }
     for (let c = 0; c < NC; c++) {
       out.push(el('text', {x: 8, y: top + c * LH + LH / 2 + 4, class: 'cname'}, LANES[c]));
@@ -569,7 +592,8 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     }
     out.push(el('line', {x1: xs(cur), y1: top - 6, x2: xs(cur), y2: height, class: 'cursor'}));
     out.push('</svg>');
-    box.innerHTML = '<div class="histhead">client history <span class="dim">(steps ' + stepNo(a) + '–' + stepNo(Math.min(b, N - 1)) +
+    box.innerHTML = '<div class="histhead">client history <span class="dim">(' + (timeAxis ? fmtTime(t0) + '–' + fmtTime(t1) + ' simulated; <kbd>t</kbd>: by step' :
+      'steps ' + stepNo(a) + '–' + stepNo(Math.min(b, N - 1)) + '; <kbd>t</kbd>: by time') +
       '; green ok, red fail, amber unknown, grey open' + (anyWitness ? '; outlined: the failing verdict’s witness' : '') + ')</span></div>' + out.join('');
   }
 
@@ -637,7 +661,11 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     const g = e.target.closest('[data-row]');
     if (g) go(Number(g.dataset.row));
   };
-  $('diagram').addEventListener('click', clickRow);
+  // A click anywhere on a row of the diagram, arrows and lanes included.
+  $('diagram').addEventListener('click', (e) => {
+    const y = e.clientY - $('diagram').getBoundingClientRect().top;
+    if (y >= HEAD) go(drawnFrom + Math.floor((y - HEAD) / ROW));
+  });
   $('history').addEventListener('click', clickRow);
   $('state').addEventListener('click', (e) => {
     const t = e.target.closest('[data-lane]');

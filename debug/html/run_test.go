@@ -59,13 +59,14 @@ func embedded(tb testing.TB, page []byte) (meta map[string]any, lines []string) 
 	if !ok {
 		tb.Fatal("no #meta in the page")
 	}
-	body, rest, ok := strings.Cut(rest, "</script>")
+	body, _, ok := strings.Cut(rest, "</script>")
 	if !ok {
 		tb.Fatal("#meta is not closed")
 	}
 	if err := json.Unmarshal([]byte(body), &meta); err != nil {
 		tb.Fatalf("meta: %v", err)
 	}
+	rest = string(page)
 	for {
 		_, after, ok := strings.Cut(rest, open)
 		if !ok {

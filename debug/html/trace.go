@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,9 +83,9 @@ type trace struct {
 	lanes     []string // lane names in first-seen order (see order)
 	laneOf    map[string]int
 
-	steps   []int64 // step table, stride stepStride; lanes in first-seen numbering until finish
-	stepNos []int64 // step numbers of the rows, increasing
-	lines   []byte  // the step records, HTML-escaped, one per line
+	steps   []int64     // step table, stride stepStride; lanes in first-seen numbering until finish
+	stepNos []int64     // step numbers of the rows, increasing
+	out     *lineWriter // where the step records go, if anywhere
 	labels  []string
 	labelOf map[string]int
 
@@ -101,9 +100,18 @@ type trace struct {
 	witness  witness
 }
 
-// readTrace reads a trace (and any verdicts appended to it) from in.
+// readTrace reads a trace (and any verdicts appended to it) from in,
+// keeping only what the page's table needs.
 func readTrace(in io.Reader, name string) (*trace, error) {
-	t := &trace{
+	t := newTrace(name)
+	if err := t.read(in); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func newTrace(name string) *trace {
+	return &trace{
 		name:     name,
 		laneOf:   map[string]int{},
 		labelOf:  map[string]int{},
@@ -112,7 +120,11 @@ func readTrace(in io.Reader, name string) (*trace, error) {
 		timerSet: map[string]int{},
 		witness:  witness{focus: -1},
 	}
-	t.lines = make([]byte, 0, sizeHint(in))
+}
+
+// read reads the trace from in, giving each step record to t.out if set.
+func (t *trace) read(in io.Reader) error {
+	name := t.name
 	var verdictLines []formats.Line
 	// gjson checks that each line is JSON, at a third of what encoding/json
 	// takes; encoding/json then says what is wrong with a line that is not.
@@ -159,18 +171,18 @@ func readTrace(in io.Reader, name string) (*trace, error) {
 		return nil // test cases, fault sets: not part of a run's page
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(t.stepNos) == 0 {
-		return nil, &formats.InputError{File: name, Msg: "no steps: expected a trace (sched's output: a run record, then one record per step)"}
+		return &formats.InputError{File: name, Msg: "no steps: expected a trace (sched's output: a run record, then one record per step)"}
 	}
 	for _, v := range verdictLines {
 		if err := t.readVerdict(v); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	t.finish()
-	return t, nil
+	return nil
 }
 
 func (t *trace) readRun(l formats.Line, rec *record) error {
@@ -368,10 +380,9 @@ func (t *trace) readStep(l formats.Line, rec *record, typ string) error {
 
 	t.stepNos = append(t.stepNos, step)
 	t.steps = append(t.steps, step, at, int64(kind), int64(lane), int64(from), int64(sent), int64(t.label(label)), flags)
-	if row > 0 {
-		t.lines = append(t.lines, '\n')
+	if t.out != nil {
+		return t.out.line(l.Data)
 	}
-	t.lines = appendEscaped(t.lines, l.Data)
 	return nil
 }
 
@@ -406,21 +417,6 @@ func appendEscaped(dst, src []byte) []byte {
 		start = i + 1
 	}
 	return append(dst, src[start:]...)
-}
-
-// sizeHint is how many bytes in holds, where it can say (a file, a
-// buffer), so that the lines are kept without growing and copying their
-// buffer; 0 when it cannot.
-func sizeHint(in io.Reader) int {
-	switch r := in.(type) {
-	case interface{ Len() int }:
-		return r.Len() + r.Len()/16
-	case *os.File:
-		if st, err := r.Stat(); err == nil && st.Mode().IsRegular() {
-			return int(st.Size() + st.Size()/16)
-		}
-	}
-	return 0
 }
 
 func eachLine(r *formats.Reader, fn func(formats.Line) error) error {

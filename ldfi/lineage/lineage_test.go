@@ -59,7 +59,7 @@ func TestRetryDelivLineage(t *testing.T) {
 		t.Errorf("alternative %+v", alt)
 	}
 	timer := r.Steps[alt.Send]
-	if timer.Armer < 0 || r.Steps[timer.Armer].Kind != "init" {
+	if len(timer.Armers) != 1 || r.Steps[timer.Armers[0]].Kind != "init" {
 		t.Errorf("the timer's armer: %+v", timer)
 	}
 	if b.Prev < 0 || r.Steps[b.Prev].Kind != "init" || r.Steps[b.Prev].Node != "b" {

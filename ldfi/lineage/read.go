@@ -64,8 +64,11 @@ type Step struct {
 	// them too. A repeat of a message already delivered (same sender, same
 	// body) is taken to bring nothing new and is not among them.
 	Deps []int
-	// Armer is, for a timer, the step that armed it (-1: unknown).
-	Armer int
+	// Armers are, for a timer, the step that armed it — or, for a timer
+	// armed to fire at once ("after this batch"), every earlier step at its
+	// node at the same instant, any of which would have armed it had the
+	// one that did not happened: the timer is prevented only if all are.
+	Armers []int
 	// Trigger is, for a deliver, the message delivered followed by its
 	// alternatives: later deliveries of an identical body to the same node
 	// that changed nothing the trace shows, before anything else changed
@@ -102,6 +105,12 @@ type Reader struct {
 	// case may come along with its runs); LastTest is the last one's id.
 	Tests    map[string][]formats.NodeSpec
 	LastTest string
+	// FieldDeps: a step that changed its node's state rests on the steps
+	// that last wrote the top-level fields it changed, instead of on the
+	// node's previous state change (ldfi --deps fields). More precise
+	// when a state carries bookkeeping that changes at every step; less
+	// safe, since a step may also act on fields it does not write.
+	FieldDeps bool
 
 	goals []Goal
 	runs  []*Run
@@ -123,15 +132,20 @@ type sent struct {
 }
 
 type track struct {
-	state   []byte
-	hasPrev bool
-	lastSC  int
-	armed   map[string]int
-	delivs  []delivInfo     // deliveries to the node: the alternatives
-	since   []int           // deliveries since lastSC that brought something new
-	epoch   int             // state changes so far
-	seen    map[string]bool // sender + body of every delivery so far
-	paths   map[string]*pathTrack
+	state    []byte
+	hasPrev  bool
+	lastSC   int
+	armed    map[string]int
+	armedNow map[string]bool   // the timer was armed to fire at once
+	fields   map[string]string // the state's top-level fields, raw
+	writer   map[string]int    // the step that last changed each field
+	now      []int             // the node's steps at instant nowAt
+	nowAt    int64
+	delivs   []delivInfo     // deliveries to the node: the alternatives
+	since    []int           // deliveries since lastSC that brought something new
+	epoch    int             // state changes so far
+	seen     map[string]bool // sender + body of every delivery so far
+	paths    map[string]*pathTrack
 }
 
 type delivInfo struct {
@@ -212,7 +226,7 @@ func (r *Reader) line(l formats.Line) error {
 		if !ok || b.run.File == "" {
 			return l.Errorf("run", "%s record for run %q before its run record", typ, s.Run)
 		}
-		return b.step(l, &s, r.goals)
+		return b.step(l, &s, r)
 	}
 	return nil
 }
@@ -230,14 +244,15 @@ func (r *Reader) get(id string) *building {
 func (b *building) node(name string) *track {
 	t, ok := b.nodes[name]
 	if !ok {
-		t = &track{lastSC: -1, armed: map[string]int{}, seen: map[string]bool{}, paths: map[string]*pathTrack{}}
+		t = &track{lastSC: -1, armed: map[string]int{}, armedNow: map[string]bool{}, seen: map[string]bool{}, paths: map[string]*pathTrack{}}
 		b.nodes[name] = t
 	}
 	return t
 }
 
 // step adds one step record to the run.
-func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
+func (b *building) step(l formats.Line, s *formats.Step, r *Reader) error {
+	goals := r.goals
 	run := b.run
 	node := s.Node
 	switch s.Type {
@@ -268,12 +283,13 @@ func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
 		return l.Errorf("step", "step %d appears twice in run %s", s.Step, run.ID)
 	}
 	idx := len(run.Steps)
-	st := Step{Num: s.Step, Kind: s.Type, Node: node, At: s.At, Prev: -1, Armer: -1}
+	st := Step{Num: s.Step, Kind: s.Type, Node: node, At: s.At, Prev: -1}
 	t := b.node(node)
 	switch s.Type {
 	case formats.TypeInit, formats.TypeRestart:
 		st.Root = true
 		t.hasPrev, t.state, t.lastSC, t.since = false, nil, -1, nil
+		t.fields, t.writer = nil, nil
 		clear(t.armed)
 		clear(t.seen)
 		delete(run.crashed, node)
@@ -281,7 +297,10 @@ func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
 		st.Root = true
 	case formats.TypeTimer:
 		if a, ok := t.armed[s.Timer]; ok {
-			st.Armer = a
+			st.Armers = []int{a}
+			if t.armedNow[s.Timer] && t.nowAt == s.At {
+				st.Armers = slices.Clone(t.now)
+			}
 		}
 	case formats.TypeDeliver:
 		d := Delivery{ID: s.ID, From: s.From, To: s.To, SentAt: *s.SentAt, At: s.At, Send: -1}
@@ -301,7 +320,12 @@ func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
 	}
 	for _, tm := range s.Timers {
 		t.armed[tm.Name] = idx
+		t.armedNow[tm.Name] = tm.After == 0
 	}
+	if t.nowAt != s.At {
+		t.nowAt, t.now = s.At, t.now[:0]
+	}
+	t.now = append(t.now, idx)
 	if s.Type == formats.TypeOk || s.Type == formats.TypeFail || s.Type == formats.TypeInfo {
 		// A completion does not change what the client does next: the
 		// next invoke is a root.
@@ -314,8 +338,25 @@ func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
 	if s.State != nil {
 		changed = !t.hasPrev || !bytes.Equal(t.state, s.State)
 		if changed {
+			writers, ok := t.fieldWriters(s.State, idx)
+			if ok && t.hasPrev && r.FieldDeps {
+				// A step that changed some fields rests on the steps that
+				// last wrote those fields, not on every earlier change: a
+				// receipt counter bumped in between does not make the log
+				// depend on that receipt.
+				run.Steps[idx].Prev = -1
+				for _, w := range writers {
+					if !slices.Contains(run.Steps[idx].Deps, w) {
+						run.Steps[idx].Deps = append(run.Steps[idx].Deps, w)
+					}
+				}
+			}
 			t.lastSC, t.since = idx, nil
 			t.epoch++
+		} else if r.FieldDeps && len(s.Sends) == 0 {
+			// Changed nothing, sent nothing: what it did (arm a timer)
+			// did not depend on the state.
+			run.Steps[idx].Prev = -1
 		}
 		for _, g := range goals {
 			if g.Kind != GoalState || (g.Who != "" && g.Who != node) {
@@ -356,6 +397,42 @@ func (b *building) step(l formats.Line, s *formats.Step, goals []Goal) error {
 		}
 	}
 	return nil
+}
+
+// fieldWriters compares a state (a JSON object) with the node's last one
+// field by field, returns the steps that last wrote the fields that
+// changed, and records step idx as their writer. ok is false if the state
+// is not an object.
+func (t *track) fieldWriters(state []byte, idx int) (writers []int, ok bool) {
+	res := gjson.ParseBytes(state)
+	if !res.IsObject() {
+		return nil, false
+	}
+	now := map[string]string{}
+	res.ForEach(func(k, v gjson.Result) bool {
+		now[k.Str] = v.Raw
+		return true
+	})
+	if t.writer == nil {
+		t.writer = map[string]int{}
+	}
+	keys := sortedKeys(now)
+	for _, k := range sortedKeys(t.fields) {
+		if _, ok := now[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
+		if old, had := t.fields[k]; had && old == now[k] {
+			continue
+		}
+		if w, ok := t.writer[k]; ok && !slices.Contains(writers, w) {
+			writers = append(writers, w)
+		}
+		t.writer[k] = idx
+	}
+	t.fields = now
+	return writers, true
 }
 
 func firstMissing(s *formats.Step) string {

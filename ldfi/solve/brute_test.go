@@ -86,12 +86,15 @@ func randomRuns(rng *rand.Rand) []*lineage.Run {
 		n := 2 + rng.IntN(6)
 		at := int64(0)
 		for i := 0; i < n; i++ {
-			s := lineage.Step{Node: nodes[rng.IntN(3)], At: at, Prev: -1, Armer: -1}
+			s := lineage.Step{Node: nodes[rng.IntN(3)], At: at, Prev: -1}
 			switch k := rng.IntN(4); {
 			case i == 0 || k == 0:
 				s.Kind, s.Root = "init", true
 			case k == 1:
-				s.Kind, s.Armer = "timer", rng.IntN(i)
+				s.Kind, s.Armers = "timer", []int{rng.IntN(i)}
+				if rng.IntN(2) == 0 {
+					s.Armers = append(s.Armers, rng.IntN(i))
+				}
 			default:
 				s.Kind = "deliver"
 				for j := 0; j < 1+rng.IntN(2); j++ {
@@ -216,8 +219,17 @@ func satisfies(runs []*lineage.Run, sp spec.Spec, f []formats.Fault) bool {
 			if !s.Root && !formats.IsClientName(s.Node) && crashedBy(s.Node, s.At) {
 				return true
 			}
-			if s.Prev >= 0 && broken(s.Prev) || s.Armer >= 0 && broken(s.Armer) {
+			if s.Prev >= 0 && broken(s.Prev) {
 				return true
+			}
+			if len(s.Armers) > 0 {
+				all := true
+				for _, a := range s.Armers {
+					all = all && broken(a)
+				}
+				if all {
+					return true
+				}
 			}
 			for _, d := range s.Deps {
 				if broken(d) {

@@ -58,8 +58,16 @@ func (e *encoder) step(i int) z.Lit {
 	if s.Prev >= 0 {
 		why = append(why, e.step(s.Prev))
 	}
-	if s.Armer >= 0 {
-		why = append(why, e.step(s.Armer))
+	switch len(s.Armers) {
+	case 0:
+	case 1:
+		why = append(why, e.step(s.Armers[0]))
+	default:
+		all := e.p.c.Lit() // none of the steps that would arm it happens
+		for _, a := range s.Armers {
+			e.p.clause(all.Not(), e.step(a))
+		}
+		why = append(why, all)
 	}
 	for _, d := range s.Deps {
 		why = append(why, e.step(d))

@@ -39,7 +39,7 @@ func TestRetryDeliv(t *testing.T) {
 		want []string
 	}{
 		{spec.Spec{EOT: 4 * ms, EFF: 2 * ms, Round: ms, Crashes: 1}, []string{
-			"{C(a,1000000) O(a,b,0)}", "{O(a,b,0) O(a,b,1000000)}", "{C(a,1000000) O(a,c,0)}", "{O(a,c,0) O(a,c,1000000)}"}},
+			"{C(a,1000000) O(a,b,0)}", "{C(a,1000000) O(a,c,0)}", "{O(a,b,0) O(a,b,1000000)}", "{O(a,c,0) O(a,c,1000000)}"}},
 		// EFF 1 round: the retry cannot be lost, only prevented by a crash.
 		{spec.Spec{EOT: 4 * ms, EFF: 1 * ms, Round: ms, Crashes: 1}, []string{
 			"{C(a,1000000) O(a,b,0)}", "{C(a,1000000) O(a,c,0)}"}},
@@ -71,5 +71,46 @@ func TestNoRunsSuggestsNoFaults(t *testing.T) {
 	res := Next(nil, spec.Spec{EOT: spec.Unbounded, EFF: spec.Unbounded, Round: 1}, 3, nil)
 	if len(res.Suggestions) != 1 || len(res.Suggestions[0]) != 0 || res.Certified {
 		t.Fatalf("%+v", res)
+	}
+}
+
+// classic-deliv (Molly's classic_rb.ded) in exec/rounds, fault-free at
+// ⟨5,3,0⟩: each node counts its receipts in its state ("got") and logs the
+// round after one. With --deps state the log rests on every receipt before
+// it (the counter changed), so losing b's copy to c looks like breaking
+// c's log; with --deps fields it rests on the step that set "log_at", and
+// a zero-delay "act" timer is prevented only if every step of its instant
+// that would arm it is, so only the losses of a's sends remain.
+func TestClassicDelivDeps(t *testing.T) {
+	ms := int64(time.Millisecond)
+	sp := spec.Spec{EOT: 5 * ms, EFF: 3 * ms, Round: ms}
+	for _, c := range []struct {
+		fields bool
+		want   string
+	}{
+		{false, "{O(a,b,1000000)} {O(a,c,1000000)} {O(b,c,2000000)} {O(c,b,2000000)}"},
+		{true, "{O(a,b,1000000)} {O(a,c,1000000)}"},
+	} {
+		g, _ := lineage.ParseGoal("state:*.log")
+		r := lineage.NewReader([]lineage.Goal{g})
+		r.FieldDeps = c.fields
+		in, err := os.Open("../lineage/testdata/classic.ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Read(in, "classic.ndjson"); err != nil {
+			t.Fatal(err)
+		}
+		in.Close()
+		runs, _ := r.Runs()
+		var got []string
+		for _, s := range Next(runs, sp, 100, nil).Suggestions {
+			if len(s) == 1 {
+				got = append(got, setString(s))
+			}
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("fields %v: single faults %v, want %s", c.fields, got, c.want)
+		}
 	}
 }
