@@ -53,8 +53,11 @@ func TestDemo(t *testing.T) {
 		`sweep: 20 seeds from 0: 20 valid, 0 not valid, 0 failed(?s:.*)sweep: 20 seeds from 0: 20 valid, 0 not valid, 0 failed`,
 		// 7. cover
 		`(?m)^growth over runs, in input order`,
-		// 8. the store: 1 + 2 + 2 + 4 + 100 + 20 + 20 runs
+		// 8. the store: 1 + 2 + 2 + 4 + 100 + 20 + 20 runs; sweep -l
+		// stored frontend2's 100 runs and their verdicts (1 invalid)
 		`"runs":1[0-9]{2},"tests":7`,
+		`(?m)^│ t-[0-9a-f]{12} │ register +│ 3 +│ 3 +│ 20 +│ 100 +│ 1 +│$`,
+		`(?m)^│ r-[0-9a-f]{12} │ t-[0-9a-f]{12} │ 93 +│ 0 +│ [0-9]+ +│ [0-9.]+s +│ quiescent │ check/register=false +│$`,
 		`(?m)^All as expected, in [0-9]+ s`,
 	} {
 		if !regexp.MustCompile(want).MatchString(text) {
