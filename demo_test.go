@@ -53,6 +53,7 @@ func TestDemo(t *testing.T) {
 		`sweep: 20 seeds from 0: 20 valid, 0 not valid, 0 failed(?s:.*)sweep: 20 seeds from 0: 20 valid, 0 not valid, 0 failed`,
 		// 7. cover
 		`(?m)^growth over runs, in input order`,
+		`(?m)^LDFI fault space \{"eot":5000000,"eff":4000000,"crashes":0\} of t-[0-9a-f]{12}: ([0-9]+) of ([0-9]+) fault sets ruled out \(100\.00%\), certified`,
 		// 8. the store: 1 + 2 + 2 + 4 + 100 + 20 + 20 runs; sweep -l
 		// stored frontend2's 100 runs and their verdicts (1 invalid)
 		`"runs":1[0-9]{2},"tests":7`,
