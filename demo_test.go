@@ -41,7 +41,9 @@ func TestDemo(t *testing.T) {
 		// 4. check-determinism and diverge
 		`sched: not deterministic: run 2 of 5 differs from run 1`,
 		`(?m)^diverged at step 4 \(record 6\)`,
-		`"reason":"differ","step":4,"fields":\["sends\[[0-9]+\]\.body\.shard"`,
+		// (at the first write, step 4, unless Go's map order happened to
+		// come out the same twice there: then at a later write)
+		`"reason":"differ","step":[0-9]+,"fields":\["sends\[[0-9]+\]\.body\.shard"`,
 		// 5. ldfi
 		`explore: run 2 r-[0-9a-f]{12} \[omission a→b@1ms\]: FAILED`,
 		`check: r-[0-9a-f]{12}: c logged "hello" but b, up at the end, did not`,
