@@ -123,31 +123,22 @@ func (p *parser) formula() (Expr, error) {
 	return x, nil
 }
 
-func (p *parser) or() (Expr, error) {
-	x, err := p.and()
-	for err == nil && p.tok.kind == tOr {
-		at := p.tok.pos
-		if err = p.advance(); err != nil {
-			return nil, err
-		}
-		var y Expr
-		if y, err = p.and(); err == nil {
-			x, err = p.logic(Or, at, x, y)
-		}
-	}
-	return x, err
-}
+func (p *parser) or() (Expr, error) { return p.leftAssoc(tOr, Or, p.and) }
 
-func (p *parser) and() (Expr, error) {
-	x, err := p.until()
-	for err == nil && p.tok.kind == tAnd {
+func (p *parser) and() (Expr, error) { return p.leftAssoc(tAnd, And, p.until) }
+
+// leftAssoc parses operand (k operand)*, the connective op, left
+// associative.
+func (p *parser) leftAssoc(k tok, op Op, operand func() (Expr, error)) (Expr, error) {
+	x, err := operand()
+	for err == nil && p.tok.kind == k {
 		at := p.tok.pos
 		if err = p.advance(); err != nil {
 			return nil, err
 		}
 		var y Expr
-		if y, err = p.until(); err == nil {
-			x, err = p.logic(And, at, x, y)
+		if y, err = operand(); err == nil {
+			x, err = p.logic(op, at, x, y)
 		}
 	}
 	return x, err
