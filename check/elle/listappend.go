@@ -233,9 +233,8 @@ func (la *listAppend) internal(c *collector, i int) {
 		return
 	}
 	type state struct {
-		known  bool    // a read fixed the whole list
-		list   []int64 // the whole list if known, else our appends so far
-		suffix bool
+		known bool    // a read fixed the whole list
+		list  []int64 // the whole list if known, else our appends so far
 	}
 	st := map[string]*state{}
 	for _, m := range t.Mops {
