@@ -1,6 +1,9 @@
 package formats_test
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/detsys/detsys/formats"
@@ -33,5 +36,34 @@ func TestMarshal(t *testing.T) {
 	}
 	if want := `{"edge":"c0@1 -rw-> c1@2","n":[1,2]}`; string(got) != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+// CheckJSON passes what encoding/json accepts and words the error of a
+// line it does not as Decode does: file, line, byte.
+func TestCheckJSON(t *testing.T) {
+	r := formats.NewReader(strings.NewReader("{\"a\":[1,{\"b\":\"<>\"}]}\n\n{\"a\":1,}\n{\"a\":tru}\n"), "t.ndjson")
+	r.Validate = false
+	var got []string
+	err := r.Each(func(l formats.Line) error {
+		err := l.CheckJSON()
+		var ie *formats.InputError
+		if err != nil && !errors.As(err, &ie) {
+			t.Errorf("line %d: %T, want an InputError", l.No, err)
+		}
+		got = append(got, fmt.Sprint(err))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"<nil>", "t.ndjson:3: invalid JSON at byte 8", "t.ndjson:4: invalid JSON at byte 9"}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q…", got, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("got %q, want %q…", got[i], want[i])
+		}
 	}
 }
