@@ -440,24 +440,12 @@ func scan(data []byte) fields {
 func (r *Report) Read(in io.Reader, name string) error {
 	rd := formats.NewReader(in, name)
 	rd.Validate = false
-	for {
-		l, err := rd.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
+	return rd.Each(func(l formats.Line) error {
+		if err := l.CheckJSON(); err != nil {
 			return err
 		}
-		if !gjson.ValidBytes(l.Data) {
-			if err := l.Decode(new(any)); err != nil {
-				return err
-			}
-			return l.Errorf("", "invalid JSON")
-		}
-		if err := r.Add(l); err != nil {
-			return err
-		}
-	}
+		return r.Add(l)
+	})
 }
 
 // addLDFI keeps where an ldfi search stands, from the last of its records

@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/detsys/detsys/internal/cputime"
 	"github.com/tidwall/gjson"
 )
 
@@ -73,7 +73,7 @@ func BenchmarkAppendVsWrite(b *testing.B) {
 	}
 	var tw, ta, cw, ca time.Duration
 	for b.Loop() {
-		c := cpuTime()
+		c := cputime.Used()
 		os.Remove(filepath.Join(dir, "w"))
 		os.Remove(filepath.Join(dir, "a"))
 		start := time.Now()
@@ -83,9 +83,9 @@ func BenchmarkAppendVsWrite(b *testing.B) {
 		f.Close()
 		w.Close()
 		best(&tw, time.Since(start))
-		best(&cw, cpuTime()-c)
+		best(&cw, cputime.Used()-c)
 
-		start, c = time.Now(), cpuTime()
+		start, c = time.Now(), cputime.Used()
 		f, _ = os.Open(in)
 		bt, err := ReadBatch(f, in, dir)
 		if err != nil {
@@ -97,7 +97,7 @@ func BenchmarkAppendVsWrite(b *testing.B) {
 		bt.Close()
 		f.Close()
 		best(&ta, time.Since(start))
-		best(&ca, cpuTime()-c)
+		best(&ca, cputime.Used()-c)
 	}
 	mb := float64(len(data)) / (1 << 20)
 	b.ReportMetric(mb/tw.Seconds(), "write-MiB/s")
@@ -106,13 +106,6 @@ func BenchmarkAppendVsWrite(b *testing.B) {
 	// On a loaded machine wall time follows CPU time: the CPU ratio is the
 	// steadier figure (checking runs on every core, so it is the lower one).
 	b.ReportMetric(cw.Seconds()/ca.Seconds(), "cpu-ratio")
-}
-
-// cpuTime is the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // Get of one run through the index against a scan, on a 64 MiB log.
