@@ -23,7 +23,8 @@ func benchTrace() []byte {
 	return b.Bytes()
 }
 
-// Checking lines: gjson (what CheckLine uses) against encoding/json, same data:
+// Checking lines: scanLines (what append uses: one pass over the data)
+// and validObject line by line against gjson and encoding/json, same data:
 // a real trace of the register example (testdata/run.ndjson), and the
 // synthetic one with long strings.
 func BenchmarkCheck(b *testing.B) {
@@ -41,10 +42,18 @@ func BenchmarkCheck(b *testing.B) {
 
 func benchCheck(b *testing.B, data []byte) {
 	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	b.Run("scanLines", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, bad := scanLines(data); bad >= 0 {
+				b.Fatal("invalid at", bad)
+			}
+		}
+	})
 	for _, v := range []struct {
 		name string
 		fn   func([]byte) bool
-	}{{"gjson", gjson.ValidBytes}, {"encoding-json", json.Valid}} {
+	}{{"validObject", validObject}, {"gjson", gjson.ValidBytes}, {"encoding-json", json.Valid}} {
 		b.Run(v.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
