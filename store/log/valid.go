@@ -95,7 +95,17 @@ func validObject(data []byte) bool {
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // skipBlanks skips JSON's blanks but the newline, which ends a line here.
+// It is called between any two tokens, and compact NDJSON has none: the
+// first test is the one that counts.
 func skipBlanks(d []byte, i int) int {
+	if i < len(d) && d[i] > ' ' {
+		return i
+	}
+	return moreBlanks(d, i)
+}
+
+//go:noinline
+func moreBlanks(d []byte, i int) int {
 	for i < len(d) && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r') {
 		i++
 	}
@@ -113,6 +123,7 @@ func object(d []byte, i int, stack *[]byte) (int, bool) {
 	n := len(d)
 	i++
 	var c byte
+	var isKey bool
 	// After '{': '}' or the first key.
 	i = skipBlanks(d, i)
 	if i < n && d[i] == '}' {
@@ -123,8 +134,24 @@ key:
 	if i >= n || d[i] != '"' {
 		return i, false
 	}
-	if i = skipString(d, i+1); i < 0 {
+	isKey = true
+str: // a key or a string value at d[i] == '"'; the common case inline: it
+	// ends within eight bytes, without an escape (keys and most values in
+	// a trace), see skipString
+	i++
+	for e := min(n, i+16); i < e && plain[d[i]]; {
+		i++
+	}
+	if i < n && d[i] == '"' {
+		i++
+		goto strEnd
+	}
+	if i = skipString(d, i); i < 0 {
 		return i, false
+	}
+strEnd:
+	if !isKey {
+		goto after
 	}
 	i = skipBlanks(d, i)
 	if i >= n || d[i] != ':' {
@@ -138,9 +165,8 @@ value:
 	}
 	switch c = d[i]; c {
 	case '"':
-		if i = skipString(d, i+1); i < 0 {
-			return i, false
-		}
+		isKey = false
+		goto str
 	case '{', '[':
 		if len(st) == maxDepth {
 			return i, false
@@ -171,7 +197,9 @@ value:
 		}
 		i += 4
 	default:
-		if i = number(d, i); i < 0 {
+		if j := i + 1; '1' <= c && c <= '9' && j < n && d[j] > '9' && d[j] != 'e' && d[j] != 'E' && d[j] != '.' {
+			i = j // a digit alone, the commonest number
+		} else if i = number(d, i); i < 0 {
 			return i, false
 		}
 	}
@@ -200,6 +228,14 @@ closed: // the innermost object or array ended at i
 	}
 	return i, true
 }
+
+// plain says which bytes a string holds as they are.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 const (
 	ones  = 0x0101010101010101
