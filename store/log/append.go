@@ -62,7 +62,26 @@ func ReadBatch(r io.Reader, name, dir string) (*Batch, error) {
 			}
 		}
 	}
+	if f, ok := r.(*os.File); ok {
+		growPipe(f)
+	}
 	return b.done(b.readStream(r, name, dir))
+}
+
+// pipeSize is what growPipe asks for: Linux's default limit for an
+// unprivileged process (/proc/sys/fs/pipe-max-size).
+const pipeSize = 1 << 20
+
+// growPipe makes a pipe's buffer pipeSize bytes, if f is a pipe (errors
+// are ignored: it is only slower). With the default 64 KiB, reading a big
+// batch from `cat FILE |` wakes each side up every 64 KiB: for 64 MiB,
+// strace counts 1051 reads with it and 146 with 1 MiB.
+func growPipe(f *os.File) {
+	if st, err := f.Stat(); err == nil && st.Mode()&os.ModeNamedPipe != 0 {
+		if c, err := f.SyscallConn(); err == nil {
+			c.Control(func(fd uintptr) { syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETPIPE_SZ, pipeSize) })
+		}
+	}
 }
 
 func (b *Batch) done(err error) (*Batch, error) {
