@@ -23,7 +23,8 @@ func benchTrace() []byte {
 	return b.Bytes()
 }
 
-// Checking lines: gjson (what CheckLine uses) against encoding/json, same data:
+// Checking lines: scanLines (what append uses: one pass over the data)
+// and validObject line by line against gjson and encoding/json, same data:
 // a real trace of the register example (testdata/run.ndjson), and the
 // synthetic one with long strings.
 func BenchmarkCheck(b *testing.B) {
@@ -34,19 +35,30 @@ func BenchmarkCheck(b *testing.B) {
 	for _, d := range []struct {
 		name string
 		data []byte
-	}{{"real", bytes.Repeat(real, (16<<20)/len(real))}, {"synthetic", benchTrace()}} {
+	}{{"real", bytes.Repeat(real, (16<<20)/len(real))}, {"real-cached", real}, {"synthetic", benchTrace()}} {
 		b.Run(d.name, func(b *testing.B) { benchCheck(b, d.data) })
 	}
 }
 
 func benchCheck(b *testing.B, data []byte) {
 	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	b.Run("scanLines", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		c := cputime.Used()
+		for b.Loop() {
+			if _, bad := scanLines(data); bad >= 0 {
+				b.Fatal("invalid at", bad)
+			}
+		}
+		reportCPU(b, len(data), cputime.Used()-c)
+	})
 	for _, v := range []struct {
 		name string
 		fn   func([]byte) bool
-	}{{"gjson", gjson.ValidBytes}, {"encoding-json", json.Valid}} {
+	}{{"validObject", validObject}, {"gjson", gjson.ValidBytes}, {"encoding-json", json.Valid}} {
 		b.Run(v.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
+			c := cputime.Used()
 			for b.Loop() {
 				for _, l := range lines {
 					if !v.fn(l) {
@@ -54,6 +66,7 @@ func benchCheck(b *testing.B, data []byte) {
 					}
 				}
 			}
+			reportCPU(b, len(data), cputime.Used()-c)
 		})
 	}
 }
@@ -106,6 +119,12 @@ func BenchmarkAppendVsWrite(b *testing.B) {
 	// On a loaded machine wall time follows CPU time: the CPU ratio is the
 	// steadier figure (checking runs on every core, so it is the lower one).
 	b.ReportMetric(cw.Seconds()/ca.Seconds(), "cpu-ratio")
+}
+
+// reportCPU reports the throughput in CPU time, the steadier figure on a
+// loaded machine.
+func reportCPU(b *testing.B, size int, cpu time.Duration) {
+	b.ReportMetric(float64(size)*float64(b.N)/(1<<20)/cpu.Seconds(), "cpu-MiB/s")
 }
 
 // Get of one run through the index against a scan, on a 64 MiB log.
