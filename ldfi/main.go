@@ -56,11 +56,13 @@ failure specification is left. sched --faults reads the faults records.
 A run is good if all its verdicts are valid (a run without verdicts counts
 as good, with a warning). From each good run ldfi takes the lineage of its
 goals — by default every client reply (ok) and the final state of every
-node: the deliveries, timers and earlier steps each rests on, with any
-later delivery of an identical body to the same node counted as an
-alternative — and requires of the next fault set that it contain the run's
-own faults only if it also breaks every derivation of one of its goals.
-Sets already tried are never suggested again.
+node; better, the fields the property reads (--goal state:*.log) — the
+messages, timers and earlier steps each rests on, a later delivery of the
+same message to the same node counting as an alternative (a retry), and
+requires of the next fault set that it contain the run's own faults only if
+it also breaks every derivation of one of its goals. Sets already tried are
+never suggested again; sets of the same size come crashes first (the
+latest first), then omissions (the earliest first).
 
 Failure specification (the paper's ⟨EOT, EFF, Crashes⟩; bare numbers are
 rounds of --round, 1ms by default, which with sched --latency fixed:1ms is
