@@ -17,6 +17,7 @@ import (
 // exits 1 at the first that is not as expected; this test keeps it
 // working as the tools change.
 func TestDemo(t *testing.T) {
+	trackSources(t)
 	if _, err := exec.LookPath("jq"); err != nil {
 		t.Skip("jq is not installed (scripts/deps installs it)")
 	}
