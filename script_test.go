@@ -101,7 +101,39 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// trackSources opens every file the binaries and scripts are made of, so
+// that go test's cache, which notes the files a test opens, reruns these
+// tests when one of them changes (the binaries are built by a go build in
+// TestMain, which the cache cannot see).
+func trackSources(t *testing.T) {
+	t.Helper()
+	err := filepath.WalkDir(repoRoot, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != repoRoot && (strings.HasPrefix(name, ".") || name == "bin" || name == "testdata" || name == "demo-out") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(name, ".go") || name == "go.mod" || name == "go.sum" || filepath.Base(filepath.Dir(path)) == "scripts" {
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			f.Close()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestScripts(t *testing.T) {
+	trackSources(t)
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,

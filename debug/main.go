@@ -14,10 +14,14 @@
 package main
 
 import (
+	"bufio"
+	"io"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/term"
 
+	"github.com/detsys/detsys/debug/html"
 	"github.com/detsys/detsys/debug/trace"
 	"github.com/detsys/detsys/debug/tui"
 	"github.com/detsys/detsys/formats"
@@ -25,9 +29,8 @@ import (
 )
 
 type options struct {
-	At int64 `long:"at" value-name:"STEP" default:"-1" description:"start at step STEP (the first step after it if there is none), e.g. where diverge says two runs part"`
-	// Writing the run as a page for the browser (--html FILE) is the
-	// business of package debug/html; its option goes here.
+	At   int64  `long:"at" value-name:"STEP" default:"-1" description:"start at step STEP (the first step after it if there is none), e.g. where diverge says two runs part"`
+	HTML string `long:"html" value-name:"FILE" description:"write the run as one self-contained web page to FILE (- for stdout) instead of opening it in the terminal"`
 }
 
 const long = `
@@ -44,8 +47,16 @@ is "-") in a full-screen view of the terminal:
   logs       the node's log lines up to the step
 
 Keys: j/k or arrows step · g/G first/last · TAB/shift-TAB pane · 1-9 node
-· f from a delivery to its send and back · /TEXT search, n/N again ·
+· f from a delivery to its send (a timer to where it was set) and back ·
+/TEXT search the records, n/N again ·
 :STEP go to a step · ? help · q quit.
+
+--html FILE writes the same run as one self-contained page (no network, no
+files beside it): the sequence diagram, the same keys, node states with
+their diffs, the client history as a timeline, a failing verdict's witness
+highlighted. A CI artifact to open when a run went wrong. When cover's
+states record follows the trace (cover --format json over a sweep), the
+page also draws its state-growth curve.
 
 A trace with more than one run shows the first. Verdict records on the run
 (cat run.ndjson verdicts.ndjson | debug) are shown in the title line.
@@ -56,6 +67,8 @@ Examples:
   debug --at 45 run.ndjson
   store get RUN | debug
   cat run.ndjson <(check register run.ndjson) | debug
+  cat run.ndjson <(check register run.ndjson) | debug --html run.html
+  { cat run.ndjson; cover --format json runs.ndjson; } | debug --html run.html
 
 Exit codes:
   0  quit with q
@@ -73,6 +86,9 @@ func run(o *cli.IO, opt *options, args []string) error {
 	if len(args) > 1 {
 		return cli.Usagef("one trace at a time (got %d files)", len(args))
 	}
+	if opt.HTML != "" {
+		return writeHTML(o, opt, args)
+	}
 	tr, err := load(o, args)
 	if err != nil {
 		return err
@@ -83,6 +99,50 @@ func run(o *cli.IO, opt *options, args []string) error {
 	}
 	if err := tui.Run(tr, tui.Options{At: opt.At}); err != nil {
 		return cli.Errorf(formats.ExitInternal, "no terminal to show the run on: %v", err)
+	}
+	return nil
+}
+
+// writeHTML writes the page for the trace in args (or on stdin) to
+// opt.HTML, through a temporary file beside it, so that bad input leaves
+// no page and an old page is replaced only by a whole new one.
+func writeHTML(o *cli.IO, opt *options, args []string) error {
+	in, name := io.Reader(o.Stdin), "-"
+	if len(args) == 1 && args[0] != "-" {
+		f, err := os.Open(args[0])
+		if err != nil {
+			return cli.Errorf(formats.ExitBadInput, "%v", err)
+		}
+		defer f.Close()
+		in, name = f, args[0]
+	}
+	hopts := html.Options{Name: name, At: opt.At}
+	if opt.HTML == "-" {
+		return html.Write(o.Stdout, in, hopts)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(opt.HTML), "."+filepath.Base(opt.HTML)+".*")
+	if err != nil {
+		return cli.Errorf(formats.ExitInternal, "%v", err)
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	if err := html.Write(bw, in, hopts); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return cli.Errorf(formats.ExitInternal, "%s: %v", opt.HTML, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return cli.Errorf(formats.ExitInternal, "%v", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return cli.Errorf(formats.ExitInternal, "%s: %v", opt.HTML, err)
+	}
+	if err := os.Rename(tmp.Name(), opt.HTML); err != nil {
+		return cli.Errorf(formats.ExitInternal, "%v", err)
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer os.RemoveAll(dir)
 		for name, pkg := range map[string]string{"debug": ".", "gen": "../gen", "sched": "../sched",
-			"sut-register": "../exec/examples/register"} {
+			"check": "../check", "sut-register": "../exec/examples/register"} {
 			if out, err := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg).CombinedOutput(); err != nil {
 				fmt.Fprintf(os.Stderr, "building %s: %v\n%s", name, err, out)
 				return 1
@@ -103,7 +103,7 @@ func start(t *testing.T, w, h int, cmd string) *tmuxTerm {
 		t.Skip("tmux is not installed (scripts/deps installs it)")
 	}
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("detsys-debug-%d-%d", os.Getpid(), sessions.Add(1))}
-	script := fmt.Sprintf("cd %s && PATH=%s:$PATH; %s; echo \"debug exited $?\"; sleep 600", filepath.Dir(runTrace), binDir, cmd)
+	script := fmt.Sprintf("cd %s && export LANG=C.UTF-8 PATH=%s:$PATH; %s; echo \"debug exited $?\"; sleep 600", filepath.Dir(runTrace), binDir, cmd)
 	tm.tmux("new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "sh", "-c", script)
 	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	return tm
@@ -111,7 +111,8 @@ func start(t *testing.T, w, h int, cmd string) *tmuxTerm {
 
 func (tm *tmuxTerm) tmux(args ...string) string {
 	tm.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", tm.socket}, args...)...).CombinedOutput()
+	// -u and LANG: UTF-8 whatever the locale the tests run in.
+	out, err := exec.Command("tmux", append([]string{"-u", "-L", tm.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -162,6 +163,22 @@ func (tm *tmuxTerm) waitForScreen(re string, escapes bool) string {
 	}
 }
 
+// waitGone polls the screen until text is no longer on it, for up to 10 s.
+func (tm *tmuxTerm) waitGone(text string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := tm.screen(false)
+		if !strings.Contains(s, text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the screen still shows %q:\n%s", text, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // at is the title line's "step N (k of n)" for step number n.
 func at(n int64) string { return fmt.Sprintf(`· step %d \(`, n) }
 
@@ -180,11 +197,8 @@ func TestStepListMoves(t *testing.T) {
 	tm.waitFor(at(2))
 	tm.keys("G")
 	last := recs[len(recs)-1]
-	s = tm.waitFor(at(last.Step))
 	// The list scrolled with it: the end record is on screen.
-	if !regexp.MustCompile(fmt.Sprintf(`%d end `, last.Step)).MatchString(s) {
-		t.Fatalf("the last step is not in the list:\n%s", s)
-	}
+	tm.waitFor(at(last.Step) + fmt.Sprintf(`(?s:.*) %d end `, last.Step))
 	tm.keys("g")
 	tm.waitFor(at(0))
 	tm.keys("q")
@@ -197,10 +211,7 @@ func TestGoToStepAndStartAt(t *testing.T) {
 	tm.typeText(":17")
 	tm.waitFor("(?m)^:17")
 	tm.keys("Enter")
-	s := tm.waitFor(at(17))
-	if !regexp.MustCompile(`(?m)^. *[0-9.]+ +17 `).MatchString(s) {
-		t.Fatalf("step 17 is not in the list:\n%s", s)
-	}
+	tm.waitFor(at(17) + `(?s:.*)\n. *[0-9.]+ +17 deliver`)
 	tm.typeText(":99999")
 	tm.keys("Enter")
 	tm.waitFor("the run ends at step")
@@ -302,12 +313,9 @@ func TestStateDiffHighlighted(t *testing.T) {
 		t.Fatal("register1's value never changes in the test trace")
 	}
 	tm := start(t, 80, 24, fmt.Sprintf("debug --at %d run.ndjson", step))
-	s := tm.waitFor(`state of register1 after step ` + fmt.Sprint(step))
-	if !regexp.MustCompile(`~ value: .*\(was `).MatchString(s) || !strings.Contains(s, "changed by this step") {
-		t.Fatalf("the change is not marked:\n%s", s)
-	}
+	tm.waitFor(`state of register1 after step ` + fmt.Sprint(step) + `(?s:.*)changed by this step(?s:.*)~ value: .*\(was `)
 	// The changed line is in colour (yellow: SGR 33), the unchanged one is not.
-	s = tm.waitForScreen(`\x1b\[[0-9;]*33[0-9;]*m~ value`, true)
+	s := tm.waitForScreen(`\x1b\[[0-9;]*33[0-9;]*m~ value`, true)
 	if regexp.MustCompile(`\x1b\[[0-9;]*33[0-9;]*m {2}version`).MatchString(s) {
 		t.Fatalf("an unchanged line is highlighted:\n%q", s)
 	}
@@ -338,11 +346,10 @@ func TestPanesHelpAndQuit(t *testing.T) {
 	tm.keys("BTab", "BTab", "BTab", "BTab")
 	tm.keys("?")
 	tm.waitFor("time-travel through one run")
+	tm.waitFor("Nodes: 1 frontend 2 register1 3 register2")
 	tm.keys("x")
-	s := tm.waitFor(at(send.Step))
-	if strings.Contains(s, "time-travel through one run") {
-		t.Fatalf("help still shown:\n%s", s)
-	}
+	tm.waitFor(at(send.Step))
+	tm.waitGone("time-travel through one run")
 	tm.keys("q")
 	tm.waitFor("debug exited 0")
 }
@@ -401,4 +408,39 @@ debug readme.ndjson`)
 	tm.waitFor(at(17))
 	tm.keys("q")
 	tm.waitFor("debug exited 0")
+
+	// The run's verdict, appended to the trace, shows in the title.
+	tm = start(t, 100, 30, `check register readme.ndjson > verdict.ndjson 2>/dev/null; cat readme.ndjson verdict.ndjson | debug`)
+	tm.waitFor(`verdict: NOT VALID \(not linearizable\)`)
+}
+
+// TestResize: when the terminal grows, the screen is laid out again for
+// the new size.
+func TestResize(t *testing.T) {
+	tm := start(t, 80, 24, "debug run.ndjson")
+	tm.waitFor(at(0) + `(?s:.*)j/k step`)
+	tm.tmux("resize-window", "-t", "0", "-x", "170", "-y", "50")
+	s := tm.waitFor(`state of frontend after step 0 \(1-9: node\) +│ event +│ sent(?s:.*)q quit`)
+	if n := len(strings.Split(strings.TrimRight(s, "\n"), "\n")); n < 49 {
+		t.Fatalf("%d rows after resizing to 50:\n%s", n, s)
+	}
+}
+
+// TestFollowTimer: f on a timer goes to the step that set it, and back.
+func TestFollowTimer(t *testing.T) {
+	tm := start(t, 100, 40, `gen register --nodes frontend=frontend3,register1=register,register2=register --ops 10 |
+  sched --quiet --seed 4 --exec sut-register --drop 0.3 > timers.ndjson; debug timers.ndjson`)
+	tm.waitFor(at(0))
+	tm.typeText(`/"type":"timer"`)
+	tm.keys("Enter")
+	s := tm.waitFor(`/"type":"timer": step ([0-9]+)`)
+	fired := regexp.MustCompile(`/"type":"timer": step ([0-9]+)`).FindStringSubmatch(s)[1]
+	tm.waitFor(`timer "tick" fired at frontend(?s:.*)set at step [0-9]+`)
+	tm.keys("f")
+	s = tm.waitFor(`f: step ([0-9]+) set the timer that fired at step ` + fired)
+	set := regexp.MustCompile(`f: step ([0-9]+) set the timer`).FindStringSubmatch(s)[1]
+	tm.waitFor(`· step ` + set + ` \(`)
+	tm.waitFor(`timer "tick" in `)
+	tm.keys("f")
+	tm.waitFor(`· step ` + fired + ` \(`)
 }

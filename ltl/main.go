@@ -51,11 +51,14 @@ Missing paths are null. Values: JSON literals, + - * / %, len(x).
 Comparisons: == != < <= > >= in. Connectives: ! && || -> <->.
 Quantifiers (take all to their right):
   forall n: F   exists n: F   forall i in 0..3: F   exists x in VALUE: F
-Temporal, on finite traces:
-  [] F  always           <> F  eventually        X F   next (strong: false
-  WX F  weak next        F U G  until              at the last step)
-  F W G  weak until      F R G  release
-  <>[<=10s] F, [][<=10s] F  within 10s of simulated time ([<10s]: strictly)
+Temporal, on finite traces (LTLf):
+  [] F     always                   <> F    eventually
+  X F      next: a next step exists and F holds there (false at the last step)
+  WX F     weak next (true at the last step; "!X true" marks the last step)
+  F U G    until                    F W G   weak until (or F to the end)
+  F R G    release
+  <>[<=10s] F, [][<=10s] F   over the steps within 10s of simulated time
+                             ([<10s]: strictly within)
 The prefix operators bind tighter than && and ||: write [] (p -> <> q).
 A crashed node keeps its last state until it restarts; "crashed" says it
 is down. See README.md for the details.

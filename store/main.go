@@ -59,12 +59,10 @@ type commands struct {
 	Append  AppendCmd
 	Tests   FormatOpt
 	Runs    RunsCmd
-	Get     struct{}
 	History ViewCmd
 	Network ViewCmd
 	Tail    TailCmd
 	Verify  VerifyCmd
-	Merge   struct{}
 }
 
 var (

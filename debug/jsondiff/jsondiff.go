@@ -215,34 +215,82 @@ func diff(out *[]Line, a, b *value, label string, depth int) {
 
 func diffChildren(out *[]Line, a, b *value, depth int) {
 	if b.kind == '[' {
-		for i := 0; i < max(len(a.vals), len(b.vals)); i++ {
-			switch {
-			case i >= len(a.vals):
-				emit(out, b.vals[i], "- ", depth, Added)
-			case i >= len(b.vals):
-				emit(out, a.vals[i], "- ", depth, Removed)
-			default:
-				diff(out, a.vals[i], b.vals[i], "- ", depth)
-			}
-		}
+		diffArray(out, a.vals, b.vals, depth)
 		return
 	}
-	old := map[string]int{}
+	// Members pair up by name (the n-th of a duplicated name with the n-th).
+	old := map[string][]int{}
 	for i, k := range a.keys {
-		old[k] = i
+		old[k] = append(old[k], i)
 	}
-	kept := map[string]bool{}
+	kept := make([]bool, len(a.keys))
 	for i, k := range b.keys {
-		if j, ok := old[k]; ok {
-			kept[k] = true
-			diff(out, a.vals[j], b.vals[i], childLabel(b, i), depth)
+		if js := old[k]; len(js) > 0 {
+			old[k] = js[1:]
+			kept[js[0]] = true
+			diff(out, a.vals[js[0]], b.vals[i], childLabel(b, i), depth)
 		} else {
 			emit(out, b.vals[i], childLabel(b, i), depth, Added)
 		}
 	}
-	for j, k := range a.keys {
-		if !kept[k] {
+	for j := range a.keys {
+		if !kept[j] {
 			emit(out, a.vals[j], childLabel(a, j), depth, Removed)
+		}
+	}
+}
+
+// diffArray lines up the elements two arrays share (a longest common
+// subsequence, so that a queue that lost its head shows one element
+// removed, not every element changed) and compares the elements between
+// them position by position: an element edited in place is changed, the
+// rest added or removed. Long arrays skip the alignment.
+func diffArray(out *[]Line, a, b []*value, depth int) {
+	if len(a)*len(b) > 1<<16 {
+		diffRun(out, a, b, depth)
+		return
+	}
+	// lcs[i][j]: the longest common subsequence of a[i:] and b[j:].
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if equal(a[i], b[j]) {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	i, j, i0, j0 := 0, 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case equal(a[i], b[j]):
+			diffRun(out, a[i0:i], b[j0:j], depth)
+			emit(out, b[j], "- ", depth, Same)
+			i, j = i+1, j+1
+			i0, j0 = i, j
+		case lcs[i+1][j] >= lcs[i][j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	diffRun(out, a[i0:], b[j0:], depth)
+}
+
+// diffRun compares elements position by position.
+func diffRun(out *[]Line, a, b []*value, depth int) {
+	for i := 0; i < max(len(a), len(b)); i++ {
+		switch {
+		case i >= len(a):
+			emit(out, b[i], "- ", depth, Added)
+		case i >= len(b):
+			emit(out, a[i], "- ", depth, Removed)
+		default:
+			diff(out, a[i], b[i], "- ", depth)
 		}
 	}
 }

@@ -152,7 +152,7 @@ func (t *Trace) readRun(l formats.Line) error {
 // fields are the members of one record that the index reads.
 type fields struct {
 	typ, run, step, at, node, id, from, to, sentStep, client []byte
-	body, op, reply, timer, reason, errText, sends           []byte
+	body, op, timer, reason, sends                           []byte
 	hasLogs                                                  bool
 }
 
@@ -298,14 +298,10 @@ func (f *fields) set(k, v []byte) {
 		f.body = v
 	case "op":
 		f.op = v
-	case "reply":
-		f.reply = v
 	case "timer":
 		f.timer = v
 	case "reason":
 		f.reason = v
-	case "error":
-		f.errText = v
 	case "sends":
 		f.sends = v
 	case "logs":

@@ -272,6 +272,35 @@ func (t *Trace) Sender(i int) int {
 	return int(s)
 }
 
+// TimerSetter is the index of the step that set the timer that fired at
+// step i (a timer step), or -1: the latest step before it on the same node
+// that set a timer of that name due at that time. It looks back at most
+// maxTimerLook of the node's steps.
+func (t *Trace) TimerSetter(i int) int {
+	st := &t.Steps[i]
+	if st.Kind != KindTimer {
+		return -1
+	}
+	name := gjson.GetBytes(t.Raw(i), "timer").Str
+	steps := t.LaneSteps(st.Node)
+	k := sort.Search(len(steps), func(k int) bool { return int(steps[k]) >= i })
+	for n := 0; k > 0 && n < maxTimerLook; n++ {
+		k--
+		s := int(steps[k])
+		found := false
+		gjson.GetBytes(t.Raw(s), "timers").ForEach(func(_, v gjson.Result) bool {
+			found = v.Get("name").Str == name && t.Steps[s].At+v.Get("after").Int() == st.At
+			return !found
+		})
+		if found {
+			return s
+		}
+	}
+	return -1
+}
+
+const maxTimerLook = 100_000
+
 // Send is one message a step sent and what became of it.
 type Send struct {
 	ID   string

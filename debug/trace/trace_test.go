@@ -433,3 +433,35 @@ func TestPartsFirstErrorWins(t *testing.T) {
 		}
 	}
 }
+
+// TestTimerSetter: every timer that fires was set by a step of its node,
+// for that time.
+func TestTimerSetter(t *testing.T) {
+	tr := open(t, testrun.Register(t, "frontend4", 3, 20, 2, 0.3, 0, 0))
+	fired := 0
+	for i, st := range tr.Steps {
+		if st.Kind != trace.KindTimer {
+			if tr.TimerSetter(i) != -1 {
+				t.Fatalf("step %d is no timer, yet has a setter", i)
+			}
+			continue
+		}
+		fired++
+		s := tr.TimerSetter(i)
+		if s < 0 || s >= i || tr.Steps[s].Node != st.Node {
+			t.Fatalf("timer step %d: setter %d", i, s)
+		}
+		rec, _ := tr.Record(s)
+		name := gjson.GetBytes(tr.Raw(i), "timer").Str
+		ok := false
+		for _, tm := range rec.Timers {
+			ok = ok || tm.Name == name && tr.Steps[s].At+tm.After == st.At
+		}
+		if !ok {
+			t.Fatalf("timer step %d: step %d did not set %q for then", i, s, name)
+		}
+	}
+	if fired == 0 {
+		t.Fatal("no timer fired in the test run")
+	}
+}

@@ -24,8 +24,6 @@ const (
 	numPanes
 )
 
-var paneNames = [numPanes]string{"steps", "diagram", "state", "message", "sent", "logs"}
-
 // App is the debugger's state: where the user is, what they look at.
 type App struct {
 	tr    *trace.Trace
@@ -225,6 +223,17 @@ func (a *App) follow() {
 		return
 	}
 	st := a.tr.Steps[i]
+	if st.Kind == trace.KindTimer && a.focus != paneSent {
+		s := a.tr.TimerSetter(i)
+		if s < 0 {
+			a.status = "f: no step before this one set this timer for this time"
+			return
+		}
+		a.goTo(s)
+		a.back, a.backAt = i, s
+		a.status = fmt.Sprintf("f: step %d set the timer that fired at step %d (f: back)", a.tr.Steps[s].Num, st.Num)
+		return
+	}
 	if st.Kind.Consumes() && a.focus != paneSent {
 		s := a.tr.Sender(i)
 		if s < 0 {
@@ -239,6 +248,10 @@ func (a *App) follow() {
 	sends := a.tr.Sends(i)
 	if len(sends) == 0 {
 		a.status = "f: this step neither received nor sent a message"
+		return
+	}
+	if a.focus == paneSent && a.sel >= len(sends) {
+		a.status = "f: that is a timer; pick a message"
 		return
 	}
 	s := sends[min(a.sel, len(sends)-1)]

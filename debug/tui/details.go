@@ -29,6 +29,11 @@ func (a *App) drawDetails(s tcell.Screen, l layout) {
 	title, lines = a.messageLines()
 	textPane(s, l.panes[paneMessage], title, a.focus == paneMessage, lines, &a.scroll[paneMessage])
 	lines = a.sentLines()
+	if rows := l.panes[paneSent].h - 1; a.focus == paneSent && rows > 0 {
+		// Keep the picked line in view.
+		a.scroll[paneSent] = min(a.scroll[paneSent], a.sel)
+		a.scroll[paneSent] = max(a.scroll[paneSent], a.sel-rows+1)
+	}
 	textPane(s, l.panes[paneSent], "sent (f/enter: follow)", a.focus == paneSent, lines, &a.scroll[paneSent])
 	lines = a.logLines(node, max(l.panes[paneLogs].h-1, 1)+a.scroll[paneLogs])
 	textPane(s, l.panes[paneLogs], "logs of "+a.tr.Name(node), a.focus == paneLogs, lines, &a.scroll[paneLogs])
@@ -194,6 +199,9 @@ func (a *App) messageLines() (string, []line) {
 		return "operation completed", out
 	case trace.KindTimer:
 		out = append(out, styled(fmt.Sprintf("timer %q fired at %s", rec.Timer, rec.Node), stTimer))
+		if s := a.tr.TimerSetter(i); s >= 0 {
+			add("set at step %d, %s before (f: go there)", a.tr.Steps[s].Num, dur(st.At-a.tr.Steps[s].At))
+		}
 		return "timer", out
 	case trace.KindInit:
 		add("%s starts", rec.Node)
@@ -225,7 +233,6 @@ func (a *App) messageLines() (string, []line) {
 func (a *App) sentLines() []line {
 	i := a.cur
 	sends := a.tr.Sends(i)
-	a.sel = min(a.sel, max(len(sends)-1, 0))
 	var out []line
 	for k, snd := range sends {
 		mark := "  "
@@ -260,6 +267,10 @@ func (a *App) sentLines() []line {
 	})
 	if len(out) == 0 {
 		out = append(out, styled("nothing sent", stDim))
+	}
+	a.sel = min(a.sel, len(out)-1)
+	if a.focus == paneSent && a.sel >= len(sends) {
+		out[a.sel] = styled("▶"+out[a.sel][0].text[1:], stCur)
 	}
 	return out
 }

@@ -3,7 +3,7 @@ package tui
 import "github.com/gdamore/tcell/v2"
 
 var helpText = []string{
-	"debug: time-travel through one run",
+	"debug: time-travel through one run (any key closes this help)",
 	"",
 	"j k ↓ ↑     next / previous step (in a text pane: scroll)",
 	"← →         next / previous step, whatever the pane",
@@ -11,7 +11,8 @@ var helpText = []string{
 	"space PgDn  a page down;  PgUp  a page up",
 	"TAB S-TAB   next / previous pane",
 	"1-9  0      show node N's state / the current step's node",
-	"f           from a message's arrival to its send, and back;",
+	"f           from a message's arrival (or a timer's firing) to the",
+	"            step that sent it (set it), and back;",
 	"            on a step that sent messages, to where they went",
 	"            (in the sent pane, j/k pick which one)",
 	"/TEXT       search the records (e.g. /drop, /\"value\":3)",
@@ -22,17 +23,23 @@ var helpText = []string{
 	"State: ~ changed  + added  - removed by this step.",
 	"Diagram: ● delivered  ✗ lost  ○ invoked  ✓ ok  ⊙ timer",
 	"         ✖ crash  ↻ restart  ◆ start  ┆ node down",
-	"",
-	"any key closes this help",
 }
 
 func (a *App) drawHelp(s tcell.Screen, w, h int) {
+	text := append([]string(nil), helpText...)
+	nodes := "Nodes:"
+	for k, l := range a.tr.Nodes() {
+		if k < 9 {
+			nodes += " " + itoa(k+1) + " " + a.tr.Name(l)
+		}
+	}
+	text = append(text, nodes)
 	bw := 0
-	for _, l := range helpText {
+	for _, l := range text {
 		bw = max(bw, len([]rune(l)))
 	}
 	bw = min(bw+4, w)
-	bh := min(len(helpText)+2, h)
+	bh := min(len(text)+2, h)
 	x0, y0 := max((w-bw)/2, 0), max((h-bh)/2, 0)
 	for y := 0; y < bh; y++ {
 		fill(s, x0, y0+y, x0+bw, stNormal)
@@ -47,7 +54,7 @@ func (a *App) drawHelp(s tcell.Screen, w, h int) {
 	s.Put(x0+bw-1, y0, "┐", stBold)
 	s.Put(x0, y0+bh-1, "└", stBold)
 	s.Put(x0+bw-1, y0+bh-1, "┘", stBold)
-	for k, l := range helpText {
+	for k, l := range text {
 		if 1+k >= bh-1 {
 			break
 		}

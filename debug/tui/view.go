@@ -122,7 +122,7 @@ func (a *App) drawStatus(s tcell.Screen, r rect) {
 	case a.status != "":
 		text = a.status
 	default:
-		text = "j/k step · f follow message · / search · :N step N · TAB pane · 1-9 node · ? help · q quit"
+		text = "j/k step · f follow · /search · :N go · TAB pane · 1-9 node · ? help · q quit"
 		st = stDim
 	}
 	x := put(s, r.x, r.y, r.w, text, st)

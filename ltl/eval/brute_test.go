@@ -11,7 +11,11 @@ import (
 // brute is the LTLf semantics written down directly, position by
 // position, with no progression, memo or normal form: sat(φ, i) on the
 // trace tr. Atoms are the test shorthand's paths, read from tr itself.
-func brute(e formula.Expr, tr []tpos, i int) bool {
+func brute(e formula.Expr, tr []tpos, i int) bool { return bruteEnv(e, tr, i, map[string]float64{}) }
+
+// bruteEnv is brute with the values of the quantified variables.
+func bruteEnv(e formula.Expr, tr []tpos, i int, env map[string]float64) bool {
+	brute := func(e formula.Expr, tr []tpos, i int) bool { return bruteEnv(e, tr, i, env) }
 	n := len(tr)
 	inBound := func(b *formula.Bound, j int) bool {
 		if b == nil {
@@ -37,10 +41,10 @@ func brute(e formula.Expr, tr []tpos, i int) bool {
 		}
 	case *formula.Binary:
 		switch e.Op {
-		case formula.Eq: // state.n.v == N
-			return float64(tr[i].v) == litNum(e.Y)
+		case formula.Eq: // state.n.v == N, or a variable
+			return float64(tr[i].v) == litNum(e.Y, env)
 		case formula.Lt:
-			return float64(tr[i].v) < litNum(e.Y)
+			return float64(tr[i].v) < litNum(e.Y, env)
 		case formula.And:
 			return brute(e.X, tr, i) && brute(e.Y, tr, i)
 		case formula.Or:
@@ -70,6 +74,19 @@ func brute(e formula.Expr, tr []tpos, i int) bool {
 			}
 			return true
 		}
+	case *formula.Quant: // forall/exists VAR in 0..2
+		for v := 0.0; v <= 2; v++ {
+			inner := map[string]float64{e.Var: v}
+			for k, x := range env {
+				if k != e.Var {
+					inner[k] = x
+				}
+			}
+			if bruteEnv(e.Body, tr, i, inner) != e.All {
+				return !e.All
+			}
+		}
+		return e.All
 	case *formula.Unary:
 		switch e.Op {
 		case formula.Not:
@@ -97,7 +114,10 @@ func brute(e formula.Expr, tr []tpos, i int) bool {
 	panic("brute: cannot evaluate " + formula.String(e))
 }
 
-func litNum(e formula.Expr) float64 {
+func litNum(e formula.Expr, env map[string]float64) float64 {
+	if p, ok := e.(*formula.Path); ok {
+		return env[p.Root]
+	}
 	l := e.(*formula.Lit)
 	switch l.Raw {
 	case "0":
@@ -108,8 +128,12 @@ func litNum(e formula.Expr) float64 {
 	return 2
 }
 
-// randFormula makes a random formula of the given depth over the test atoms.
-func randFormula(r *rand.Rand, depth int) formula.Expr {
+// randFormula makes a random formula of the given depth over the test
+// atoms, with quantifiers over 0..2 whose variables the atoms compare
+// state.n.v with.
+func randFormula(r *rand.Rand, depth int) formula.Expr { return randFormulaIn(r, depth, nil) }
+
+func randFormulaIn(r *rand.Rand, depth int, vars []string) formula.Expr {
 	if depth == 0 || r.IntN(5) == 0 {
 		switch r.IntN(7) {
 		case 0:
@@ -118,11 +142,28 @@ func randFormula(r *rand.Rand, depth int) formula.Expr {
 			return &formula.Binary{Op: []formula.Op{formula.Eq, formula.Lt}[r.IntN(2)],
 				X: &formula.Path{Root: "state", Segs: []formula.Seg{{Key: "n"}, {Key: "v"}}},
 				Y: &formula.Lit{Raw: []string{"0", "1", "2"}[r.IntN(3)]}}
+		case 2, 3:
+			if len(vars) > 0 {
+				return &formula.Binary{Op: []formula.Op{formula.Eq, formula.Lt}[r.IntN(2)],
+					X: &formula.Path{Root: "state", Segs: []formula.Seg{{Key: "n"}, {Key: "v"}}},
+					Y: &formula.Path{Root: vars[r.IntN(len(vars))]}}
+			}
 		}
 		return &formula.Path{Root: "state", Segs: []formula.Seg{{Key: "n"}, {Key: []string{"p", "q", "r"}[r.IntN(3)]}}}
 	}
-	sub := func() formula.Expr { return randFormula(r, depth-1) }
-	switch k := r.IntN(14); {
+	sub := func() formula.Expr { return randFormulaIn(r, depth-1, vars) }
+	switch k := r.IntN(16); {
+	case k >= 14:
+		v := []string{"i", "j"}[r.IntN(2)]
+		body := randFormulaIn(r, depth-1, append(vars[:len(vars):len(vars)], v))
+		if r.IntN(2) == 0 { // the shape that is hoisted: forall i: [] f, exists i: <> f
+			op := formula.Always
+			if k == 15 {
+				op = formula.Eventually
+			}
+			body = &formula.Unary{Op: op, X: randFormulaIn(r, 0, append(vars[:len(vars):len(vars)], v))}
+		}
+		return &formula.Quant{All: k == 14, Var: v, Lo: &formula.Lit{Raw: "0"}, Hi: &formula.Lit{Raw: "2"}, Body: body}
 	case k < 5:
 		ops := []formula.Op{formula.Not, formula.Next, formula.WeakNext, formula.Always, formula.Eventually}
 		u := &formula.Unary{Op: ops[k], X: sub()}

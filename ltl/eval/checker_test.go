@@ -136,6 +136,12 @@ func TestReasons(t *testing.T) {
 	if v.Valid != false || v.Decided || len(v.Pending) != 1 || *v.Pending[0].Since != 7 || *v.Pending[0].Deadline != 16 {
 		t.Fatalf("third: %+v", v.Result)
 	}
+	// A quantifier's reason names the value that settled it.
+	vs, _ = checkAll(t, crashTrace, `[] ((exists n: n in crashed) -> forall n: len(state[n].log) > 0)`)
+	if v := vs[0]; !v.Decided || v.Step != 3 || len(v.Atoms) != 1 ||
+		strings.Join(v.Atoms[0].Because, "; ") != `exists n: holds for n = "b"; forall n: fails for n = "b"` {
+		t.Fatalf("because: %+v", v.Result)
+	}
 	// The deliver at step 2 (5ns) is answered by the crash at 6ns; a
 	// deadline that passes in the middle of a run is named in the reason.
 	vs, _ = checkAll(t, crashTrace, `[] (event.type == "deliver" -> <>[<=3ns] event.type == "restart")`)
@@ -164,5 +170,21 @@ func TestInputErrors(t *testing.T) {
 		if !errors.As(err, &ec) || ec.ExitCode() != formats.ExitBadInput {
 			t.Errorf("%s: %v does not exit 3", c.in, err)
 		}
+	}
+}
+
+// TestLongLines: a record of several MiB (a big node state) is one step
+// like any other.
+func TestLongLines(t *testing.T) {
+	big := strings.Repeat(`"x",`, 1<<20) + `"end"`
+	in := `{"type":"run","run":"r","nodes":[{"name":"a","kind":"k"}]}` + "\n" +
+		`{"type":"init","run":"r","step":0,"at":0,"node":"a","state":{"log":[` + big + `]}}` + "\n" +
+		`{"type":"timer","run":"r","step":1,"at":1,"node":"a","timer":"t","state":{"log":[]}}` + "\n"
+	vs, err := checkAll(t, in, `<> (len(state.a.log) == 1048577) && <> (state.a.log == [] && len(prev.a.log) > 1000000)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs[0].Valid != true {
+		t.Fatalf("%v: %s", vs[0].Valid, vs[0].Explanation)
 	}
 }

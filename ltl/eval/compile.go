@@ -95,6 +95,9 @@ func (c *compiler) temporal(e formula.Expr, neg bool) *tnode {
 			return until(tWUntil, g(false), in.and2(f(false), g(false)))
 		}
 	case *formula.Quant:
+		if r := c.hoist(e); r != nil {
+			return c.temporal(r, neg)
+		}
 		all := e.All != neg // forall, or a negated exists: a conjunction
 		var out *tnode
 		if all {
@@ -116,6 +119,42 @@ func (c *compiler) temporal(e formula.Expr, neg bool) *tnode {
 	}
 	c.errorf(e.Pos(), "internal: cannot compile %s", formula.String(e))
 	return nil
+}
+
+// hoist rewrites "forall n: [] f" as "[] forall n: f" and "exists n: <> f"
+// as "<> exists n: f" (bounded forms too) when f has no temporal operator
+// and the domain is fixed: then f over every n is one atom, evaluated once
+// a step, rather than one obligation per n. It returns nil otherwise.
+func (c *compiler) hoist(q *formula.Quant) formula.Expr {
+	u, ok := q.Body.(*formula.Unary)
+	if !ok || formula.HasTemporal(u.X) {
+		return nil
+	}
+	if !(q.All && u.Op == formula.Always || !q.All && u.Op == formula.Eventually) {
+		return nil
+	}
+	fixed := func(e formula.Expr) bool {
+		if e == nil {
+			return true
+		}
+		fixed := true
+		formula.Walk(e, func(x formula.Expr) bool {
+			if p, ok := x.(*formula.Path); ok && (c.lookup(p.Root) == nil || !c.lookup(p.Root).fixed) {
+				fixed = false
+			}
+			return fixed
+		})
+		return fixed
+	}
+	if !fixed(q.In) || !fixed(q.Lo) || !fixed(q.Hi) {
+		return nil
+	}
+	if q.In == nil && q.Lo == nil {
+		c.needNodes(q)
+	}
+	inner := *q
+	inner.Body = u.X
+	return &formula.Unary{At: u.At, Op: u.Op, Bound: u.Bound, X: &inner}
 }
 
 // labeled records the formula a temporal node came from, the first time.
@@ -154,7 +193,7 @@ func (c *compiler) domain(e *formula.Quant) []gjson.Result {
 	default:
 		c.needNodes(e)
 		for _, n := range c.run.Nodes {
-			out = append(out, gjson.Result{Type: gjson.String, Str: n, Raw: quoteString(n)})
+			out = append(out, gjson.Result{Type: gjson.String, Str: n, Raw: formats.Quote(n)})
 		}
 	}
 	return out
@@ -166,8 +205,6 @@ func quantWord(all bool) string {
 	}
 	return "exists"
 }
-
-func quoteString(s string) string { return string(formats.AppendString(nil, s)) }
 
 // atomNode compiles a state formula into an atom, one per distinct formula
 // and fixed variables it sees.

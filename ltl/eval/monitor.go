@@ -66,9 +66,10 @@ type AtomValue struct {
 	Atom  string `json:"atom"`
 	Where string `json:"where,omitempty"`
 	Value bool   `json:"value"`
-	// Because: for a quantifier, the value of its variable that settled
-	// it (the node for which a forall fails, or an exists holds).
-	Because string      `json:"because,omitempty"`
+	// Because: for each quantifier of the atom (outside other
+	// quantifiers) that one value settled, that value: the node for
+	// which a forall fails, or for which an exists holds.
+	Because []string    `json:"because,omitempty"`
 	Values  []PathValue `json:"values,omitempty"`
 }
 
@@ -226,19 +227,27 @@ func (m *Monitor) prog(n *tnode, c *ctx) *tnode {
 			a.tick, a.val = m.tick, a.b.eval(c)
 		}
 		r = in.bool(a.val != n.neg)
-	case tAnd:
-		r = in.tru
+	case tAnd, tOr:
+		// Progress every operand, then build the junction once.
+		stop, skip := in.fls, in.tru // && stops at false, skips true
+		if n.op == tOr {
+			stop, skip = in.tru, in.fls
+		}
+		var buf [8]*tnode
+		ks := buf[:0]
+		r = nil
 		for _, k := range n.kids {
-			if r = in.and2(r, m.prog(k, c)); r == in.fls {
+			x := m.prog(k, c)
+			if x == stop {
+				r = stop
 				break
+			}
+			if x != skip {
+				ks = append(ks, x)
 			}
 		}
-	case tOr:
-		r = in.fls
-		for _, k := range n.kids {
-			if r = in.or2(r, m.prog(k, c)); r == in.tru {
-				break
-			}
+		if r == nil {
+			r = in.junctionOf(n.op, ks)
 		}
 	case tNext:
 		r = in.mkStrong(n.kids[0])
@@ -538,17 +547,37 @@ func atomValues(used []*atom, c *ctx) []AtomValue {
 			break
 		}
 		av := AtomValue{Atom: formula.String(a.src), Where: a.where, Value: a.val}
-		if a.b.kind == bQuant {
-			if _, by := a.b.decider(c); by != nil {
-				av.Because = a.src.(*formula.Quant).Var + " = " + by.Raw
-			}
-		}
+		av.Because = because(a.b, a.src, c)
 		for _, p := range a.probes {
 			av.Values = append(av.Values, PathValue{Path: p.text, Value: json.RawMessage(rawJSON(p.v.eval(c)))})
 		}
 		atoms = append(atoms, av)
 	}
 	return atoms
+}
+
+// because finds the quantifiers of a state formula, outside other
+// quantifiers, and says which value settled each.
+func because(b *bnode, e formula.Expr, c *ctx) []string {
+	switch b.kind {
+	case bQuant:
+		q := e.(*formula.Quant)
+		v, by := b.decider(c)
+		if by == nil {
+			return nil
+		}
+		what := "fails"
+		if v {
+			what = "holds"
+		}
+		return []string{fmt.Sprintf("%s %s: %s for %s = %s", quantWord(q.All), q.Var, what, q.Var, by.Raw)}
+	case bNot:
+		return because(b.a, e.(*formula.Unary).X, c)
+	case bAnd, bOr, bImplies, bIff:
+		x := e.(*formula.Binary)
+		return append(because(b.a, x.X, c), because(b.b, x.Y, c)...)
+	}
+	return nil
 }
 
 // collect rebuilds the interner from the nodes still reachable, so that

@@ -177,14 +177,28 @@ func (in *interner) or2(a, b *tnode) *tnode {
 	return in.junction(tOr, a, b)
 }
 
-// junction builds an n-ary && or || of a and b: flattened, without
-// duplicates, in id order, and with deadlines on the same formula merged:
-// in a conjunction "<> f by T1" and "<> f by T2" is "<> f by the earlier",
-// "[] f until T1" and "[] f until T2" is "[] f until the later"
-// (a disjunction the other way round).
+// junction builds an n-ary && or || of a and b.
 func (in *interner) junction(op top, a, b *tnode) *tnode {
+	pair := [2]*tnode{a, b}
+	return in.junctionOf(op, pair[:])
+}
+
+// junctionOf builds an n-ary && or || of xs (none of them true or false):
+// flattened, without duplicates, in id order, and with deadlines on the
+// same formula merged: in a conjunction "<> f by T1" and "<> f by T2" is
+// "<> f by the earlier", "[] f until T1" and "[] f until T2" is "[] f
+// until the later" (a disjunction the other way round).
+func (in *interner) junctionOf(op top, xs []*tnode) *tnode {
+	switch {
+	case len(xs) == 0:
+		return in.bool(op == tAnd)
+	case len(xs) == 1:
+		return xs[0]
+	case len(xs) == 2 && xs[0] == xs[1]:
+		return xs[0]
+	}
 	ks := in.scratch[:0]
-	for _, x := range [2]*tnode{a, b} {
+	for _, x := range xs {
 		if x.op == op {
 			ks = append(ks, x.kids...)
 		} else {
@@ -195,7 +209,10 @@ func (in *interner) junction(op top, a, b *tnode) *tnode {
 	ks = slices.Compact(ks)
 	ks = in.mergeDeadlines(op, ks)
 	in.scratch = ks
-	if len(ks) == 1 {
+	switch len(ks) {
+	case 0:
+		return in.bool(op == tAnd)
+	case 1:
 		return ks[0]
 	}
 	n, _ := in.node(op, ks, nil, false, 0, false)

@@ -116,7 +116,7 @@ func (l *lexer) scan() (token, *Error) {
 		return token{kind: tEOF, pos: start}, nil
 	}
 	rest := l.src[l.pos:]
-	r, size := utf8.DecodeRuneInString(rest)
+	r, _ := utf8.DecodeRuneInString(rest)
 	if afterDot {
 		switch {
 		case r == '#':
@@ -227,7 +227,6 @@ func (l *lexer) scan() (token, *Error) {
 	case '|':
 		return token{}, l.errorf(start, "unexpected '|': 'or' is '||'")
 	}
-	_ = size
 	return token{}, l.errorf(start, "unexpected character %q", r)
 }
 

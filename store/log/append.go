@@ -62,7 +62,26 @@ func ReadBatch(r io.Reader, name, dir string) (*Batch, error) {
 			}
 		}
 	}
+	if f, ok := r.(*os.File); ok {
+		growPipe(f)
+	}
 	return b.done(b.readStream(r, name, dir))
+}
+
+// pipeSize is what growPipe asks for: Linux's default limit for an
+// unprivileged process (/proc/sys/fs/pipe-max-size).
+const pipeSize = 1 << 20
+
+// growPipe makes a pipe's buffer pipeSize bytes, if f is a pipe (errors
+// are ignored: it is only slower). With the default 64 KiB, reading a big
+// batch from `cat FILE |` wakes each side up every 64 KiB: for 64 MiB,
+// strace counts 1051 reads with it and 146 with 1 MiB.
+func growPipe(f *os.File) {
+	if st, err := f.Stat(); err == nil && st.Mode()&os.ModeNamedPipe != 0 {
+		if c, err := f.SyscallConn(); err == nil {
+			c.Control(func(fd uintptr) { syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETPIPE_SZ, pipeSize) })
+		}
+	}
 }
 
 func (b *Batch) done(err error) (*Batch, error) {
@@ -118,7 +137,7 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			n, _, err := checkLines(data, true, name, 0)
+			n, err := checkLines(data, name, 0)
 			p.records, p.bad, p.lines = n, err != nil, bytes.Count(data, []byte{'\n'})
 		}()
 	}
@@ -128,7 +147,7 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 		wg.Wait()
 		for _, p := range pieces[checked:] {
 			if p.bad {
-				_, _, err := checkLines(b.parts[len(b.parts)-(len(pieces)-checked)], true, name, lineNo)
+				_, err := checkLines(b.parts[len(b.parts)-(len(pieces)-checked)], name, lineNo)
 				return err
 			}
 			b.Records += p.records
@@ -194,7 +213,7 @@ const checkChunk = 4 << 20
 // goroutine per CPU, so that checking keeps up with the write.
 func checkAll(data []byte, name string, lineNo int) (int, error) {
 	if len(data) < 2*checkChunk || runtime.GOMAXPROCS(0) == 1 {
-		n, _, err := checkLines(data, true, name, lineNo)
+		n, err := checkLines(data, name, lineNo)
 		return n, err
 	}
 	var bounds []int // piece i is data[bounds[i]:bounds[i+1]]
@@ -220,7 +239,7 @@ func checkAll(data []byte, name string, lineNo int) (int, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			n, _, err := checkLines(data[bounds[i]:bounds[i+1]], true, name, 0)
+			n, err := checkLines(data[bounds[i]:bounds[i+1]], name, 0)
 			recs[i], bad[i] = n, err != nil
 		}()
 	}
@@ -229,7 +248,7 @@ func checkAll(data []byte, name string, lineNo int) (int, error) {
 	for i, n := range recs {
 		if bad[i] { // again, alone, with the right line numbers
 			base := lineNo + bytes.Count(data[:bounds[i]], []byte{'\n'})
-			_, _, err := checkLines(data[bounds[i]:bounds[i+1]], true, name, base)
+			_, err := checkLines(data[bounds[i]:bounds[i+1]], name, base)
 			return 0, err
 		}
 		total += n
@@ -237,32 +256,23 @@ func checkAll(data []byte, name string, lineNo int) (int, error) {
 	return total, nil
 }
 
-// checkLines validates the complete lines of data (and, if last, a final
-// line without its newline) and returns how many records there were and how
-// many bytes it looked at; line numbers start after lineNo.
-func checkLines(data []byte, last bool, name string, lineNo int) (records, used int, err error) {
-	for used < len(data) {
-		i := bytes.IndexByte(data[used:], '\n')
-		var line []byte
-		if i < 0 {
-			if !last {
-				break
-			}
-			line = data[used:]
-			i = len(line) - 1
-		} else {
-			line = data[used : used+i]
-		}
-		lineNo++
-		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
-			if err := CheckLine(trimmed, name, lineNo); err != nil {
-				return records, used, err
-			}
-			records++
-		}
-		used += i + 1
+// checkLines validates the lines of data (the last may lack its newline)
+// and returns how many records there were; line numbers start after
+// lineNo.
+func checkLines(data []byte, name string, lineNo int) (int, error) {
+	records, bad := scanLines(data)
+	if bad < 0 {
+		return records, nil
 	}
-	return records, min(used, len(data)), nil
+	line := data[bad:]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	no := lineNo + bytes.Count(data[:bad], []byte{'\n'}) + 1
+	if err := CheckLine(bytes.TrimSpace(line), name, no); err != nil {
+		return 0, err
+	}
+	return 0, &formats.InputError{File: name, Line: no, Msg: "invalid JSON"} // cannot happen: CheckLine is scanLines's judge
 }
 
 // CheckLine checks that data (one line, trimmed) is a JSON object, and
@@ -278,7 +288,7 @@ func CheckLine(data []byte, name string, no int) error {
 	if err := l.Decode(new(any)); err != nil {
 		return err
 	}
-	// gjson and encoding/json disagree (they should not): trust the stricter.
+	// validObject and encoding/json disagree (they must not): trust the stricter.
 	return l.Errorf("", "invalid JSON")
 }
 

@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/detsys/detsys/internal/cputime"
 	"github.com/tidwall/gjson"
 )
 
@@ -23,16 +23,42 @@ func benchTrace() []byte {
 	return b.Bytes()
 }
 
-// Checking lines: validObject against gjson and encoding/json, same data.
+// Checking lines: scanLines (what append uses: one pass over the data)
+// and validObject line by line against gjson and encoding/json, same data:
+// a real trace of the register example (testdata/run.ndjson), and the
+// synthetic one with long strings.
 func BenchmarkCheck(b *testing.B) {
-	data := benchTrace()
+	real, err := os.ReadFile("testdata/run.ndjson")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, d := range []struct {
+		name string
+		data []byte
+	}{{"real", bytes.Repeat(real, (16<<20)/len(real))}, {"real-cached", real}, {"synthetic", benchTrace()}} {
+		b.Run(d.name, func(b *testing.B) { benchCheck(b, d.data) })
+	}
+}
+
+func benchCheck(b *testing.B, data []byte) {
 	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	b.Run("scanLines", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		c := cputime.Used()
+		for b.Loop() {
+			if _, bad := scanLines(data); bad >= 0 {
+				b.Fatal("invalid at", bad)
+			}
+		}
+		reportCPU(b, len(data), cputime.Used()-c)
+	})
 	for _, v := range []struct {
 		name string
 		fn   func([]byte) bool
 	}{{"validObject", validObject}, {"gjson", gjson.ValidBytes}, {"encoding-json", json.Valid}} {
 		b.Run(v.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
+			c := cputime.Used()
 			for b.Loop() {
 				for _, l := range lines {
 					if !v.fn(l) {
@@ -40,6 +66,7 @@ func BenchmarkCheck(b *testing.B) {
 					}
 				}
 			}
+			reportCPU(b, len(data), cputime.Used()-c)
 		})
 	}
 }
@@ -59,7 +86,7 @@ func BenchmarkAppendVsWrite(b *testing.B) {
 	}
 	var tw, ta, cw, ca time.Duration
 	for b.Loop() {
-		c := cpuTime()
+		c := cputime.Used()
 		os.Remove(filepath.Join(dir, "w"))
 		os.Remove(filepath.Join(dir, "a"))
 		start := time.Now()
@@ -69,9 +96,9 @@ func BenchmarkAppendVsWrite(b *testing.B) {
 		f.Close()
 		w.Close()
 		best(&tw, time.Since(start))
-		best(&cw, cpuTime()-c)
+		best(&cw, cputime.Used()-c)
 
-		start, c = time.Now(), cpuTime()
+		start, c = time.Now(), cputime.Used()
 		f, _ = os.Open(in)
 		bt, err := ReadBatch(f, in, dir)
 		if err != nil {
@@ -83,7 +110,7 @@ func BenchmarkAppendVsWrite(b *testing.B) {
 		bt.Close()
 		f.Close()
 		best(&ta, time.Since(start))
-		best(&ca, cpuTime()-c)
+		best(&ca, cputime.Used()-c)
 	}
 	mb := float64(len(data)) / (1 << 20)
 	b.ReportMetric(mb/tw.Seconds(), "write-MiB/s")
@@ -94,11 +121,10 @@ func BenchmarkAppendVsWrite(b *testing.B) {
 	b.ReportMetric(cw.Seconds()/ca.Seconds(), "cpu-ratio")
 }
 
-// cpuTime is the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+// reportCPU reports the throughput in CPU time, the steadier figure on a
+// loaded machine.
+func reportCPU(b *testing.B, size int, cpu time.Duration) {
+	b.ReportMetric(float64(size)*float64(b.N)/(1<<20)/cpu.Seconds(), "cpu-MiB/s")
 }
 
 // Get of one run through the index against a scan, on a 64 MiB log.

@@ -250,8 +250,16 @@ func TestCrashedAppenders(t *testing.T) {
 	bin := storeBinary(t)
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "l.jsonl")
-	const rounds, procs = 8, 6
+	const rounds, procs = 8, 5
 	rng := rand.New(rand.NewPCG(3, 4))
+	// How long does one append of a batch take here, now? The kills are
+	// spread over [0.2, 1.2] of that, so that many land in the write.
+	calib := writeBatch(t, dir, "calibrate", 2000, 2000)
+	start := time.Now()
+	if out, err := exec.Command(bin, "--log", filepath.Join(dir, "calib.jsonl"), "append", calib).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	took := time.Since(start)
 	acked := map[string]int{}
 	killed := map[string]int{}
 	torn := 0
@@ -260,9 +268,9 @@ func TestCrashedAppenders(t *testing.T) {
 		var mu sync.Mutex
 		for p := 0; p < procs; p++ {
 			name := fmt.Sprintf("k-%d-%d", r, p)
-			n := 200 + rng.IntN(800)
-			file := writeBatch(t, dir, name, n, 1000+rng.IntN(3000))
-			delay := time.Duration(rng.IntN(40)) * time.Millisecond
+			n := 1000 + rng.IntN(2000)
+			file := writeBatch(t, dir, name, n, 1000+rng.IntN(2000))
+			delay := took/5 + time.Duration(rng.Int64N(int64(took)))
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
