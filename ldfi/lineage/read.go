@@ -91,6 +91,12 @@ type Delivery struct {
 
 // GoalStep is a goal found in a run: the step it is traced back from.
 type GoalStep struct {
+	// Alts are, for a grow-only set in a node's state (a log), the other
+	// deliveries to the node of a message its making rested on: each would
+	// have added the same elements (a monotone fact is derived again by
+	// the same message, as in the paper's Dedalus programs). The goal is
+	// broken only if these are lost too.
+	Alts []Delivery
 	Name string // e.g. "ok c0 step 9", "state b.log"
 	Step int    // index into Run.Steps
 	// Node is, for a node's state, the node: a fault set that crashes it
@@ -144,6 +150,7 @@ type track struct {
 	delivs   []delivInfo     // deliveries to the node: the alternatives
 	since    []int           // deliveries since lastSC that brought something new
 	epoch    int             // state changes so far
+	inbox    []int           // new deliveries since the node last sent
 	seen     map[string]bool // sender + body of every delivery so far
 	paths    map[string]*pathTrack
 }
@@ -159,6 +166,32 @@ type pathTrack struct {
 	val  string
 	step int
 	seen bool
+	// grows: every change so far only added elements to an array (a
+	// grow-only set, like a log: monotone, as Dedalus relations are).
+	grows bool
+}
+
+// grew reports whether the JSON value now is the array was with elements
+// added (was may be absent or null).
+func grew(was, now string) bool {
+	n := gjson.Parse(now)
+	if !n.IsArray() {
+		return false
+	}
+	w := gjson.Parse(was)
+	if was != "" && w.Type != gjson.Null && !w.IsArray() {
+		return false
+	}
+	have := map[string]bool{}
+	for _, e := range n.Array() {
+		have[e.Raw] = true
+	}
+	for _, e := range w.Array() {
+		if !have[e.Raw] {
+			return false
+		}
+	}
+	return true
 }
 
 // NewReader reads runs, tracing them back from goals.
@@ -288,7 +321,7 @@ func (b *building) step(l formats.Line, s *formats.Step, r *Reader) error {
 	switch s.Type {
 	case formats.TypeInit, formats.TypeRestart:
 		st.Root = true
-		t.hasPrev, t.state, t.lastSC, t.since = false, nil, -1, nil
+		t.hasPrev, t.state, t.lastSC, t.since, t.inbox = false, nil, -1, nil, nil
 		t.fields, t.writer = nil, nil
 		clear(t.armed)
 		clear(t.seen)
@@ -315,6 +348,16 @@ func (b *building) step(l formats.Line, s *formats.Step, r *Reader) error {
 	}
 	st.Prev = t.lastSC
 	st.Deps = slices.Clone(t.since)
+	if r.FieldDeps && len(s.Sends) > 0 {
+		// What a node sends may rest on anything it received since it last
+		// sent, written to the state or not.
+		for _, d := range t.inbox {
+			if !slices.Contains(st.Deps, d) {
+				st.Deps = append(st.Deps, d)
+			}
+		}
+		t.inbox = t.inbox[:0]
+	}
 	for _, m := range s.Sends {
 		b.msgs[m.ID] = sent{step: idx, from: node, sentAt: s.At}
 	}
@@ -364,7 +407,7 @@ func (b *building) step(l formats.Line, s *formats.Step, r *Reader) error {
 			}
 			p := t.paths[g.Path]
 			if p == nil {
-				p = &pathTrack{step: -1}
+				p = &pathTrack{step: -1, grows: g.Path != ""}
 				t.paths[g.Path] = p
 			}
 			val := string(s.State)
@@ -372,6 +415,9 @@ func (b *building) step(l formats.Line, s *formats.Step, r *Reader) error {
 				val = gjson.GetBytes(s.State, g.Path).Raw
 			}
 			if !p.seen || val != p.val {
+				if p.seen && !grew(p.val, val) {
+					p.grows = false
+				}
 				p.val, p.step, p.seen = val, idx, true
 			}
 		}
@@ -386,6 +432,7 @@ func (b *building) step(l formats.Line, s *formats.Step, r *Reader) error {
 			if !changed {
 				t.since = append(t.since, idx)
 			}
+			t.inbox = append(t.inbox, idx)
 		}
 	}
 	for _, g := range goals {
@@ -433,6 +480,42 @@ func (t *track) fieldWriters(state []byte, idx int) (writers []int, ok bool) {
 	}
 	t.fields = now
 	return writers, true
+}
+
+// rederivations are the deliveries to t's node, other than those goal
+// rests on, of a body that one of those has.
+func rederivations(run *Run, t *track, goal int) []Delivery {
+	node := run.Steps[goal].Node
+	support := map[int]bool{}
+	bodies := map[string]bool{}
+	var visit func(i int)
+	visit = func(i int) {
+		if i < 0 || support[i] || run.Steps[i].Node != node {
+			return
+		}
+		support[i] = true
+		s := run.Steps[i]
+		visit(s.Prev)
+		for _, d := range s.Deps {
+			visit(d)
+		}
+		for _, a := range s.Armers {
+			visit(a)
+		}
+	}
+	visit(goal)
+	for _, d := range t.delivs {
+		if support[d.idx] {
+			bodies[d.body] = true
+		}
+	}
+	var out []Delivery
+	for _, d := range t.delivs {
+		if !support[d.idx] && bodies[d.body] {
+			out = append(out, run.Steps[d.idx].Trigger[0])
+		}
+	}
+	return out
 }
 
 func firstMissing(s *formats.Step) string {
@@ -489,7 +572,11 @@ func (r *Reader) Runs() ([]*Run, error) {
 				if g.Path != "" {
 					what += "." + g.Path
 				}
-				run.Goals = append(run.Goals, GoalStep{Name: "state " + what, Step: p.step, Node: name})
+				gs := GoalStep{Name: "state " + what, Step: p.step, Node: name}
+				if p.grows {
+					gs.Alts = rederivations(run, t, p.step)
+				}
+				run.Goals = append(run.Goals, gs)
 			}
 		}
 	}

@@ -123,6 +123,11 @@ func randomRuns(rng *rand.Rand) []*lineage.Run {
 		}
 		for g := 0; g < 1+rng.IntN(2); g++ {
 			gs := lineage.GoalStep{Name: "g", Step: rng.IntN(n)}
+			if rng.IntN(3) == 0 {
+				from := nodes[rng.IntN(3)]
+				gs.Alts = append(gs.Alts, lineage.Delivery{From: from, To: "b", SentAt: int64(rng.IntN(3)), At: 3, Send: rng.IntN(n+1) - 1})
+				pool = append(pool, formats.Fault{Kind: formats.FaultOmission, From: from, To: "b", At: gs.Alts[0].SentAt})
+			}
 			if rng.IntN(2) == 0 {
 				gs.Node = run.Steps[gs.Step].Node
 			}
@@ -254,7 +259,11 @@ func satisfies(runs []*lineage.Run, sp spec.Spec, f []formats.Fault) bool {
 		}
 		ok := false
 		for _, g := range r.Goals {
-			if broken(g.Step) && (g.Node == "" || crashed[g.Node] == 0) {
+			b := broken(g.Step) && (g.Node == "" || crashed[g.Node] == 0)
+			for _, d := range g.Alts {
+				b = b && lost(d)
+			}
+			if b {
 				ok = true
 			}
 		}

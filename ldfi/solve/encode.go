@@ -32,6 +32,9 @@ func (e *encoder) run(r *lineage.Run) {
 	for _, g := range r.Goals {
 		sel := e.p.c.Lit()
 		e.p.clause(sel.Not(), e.step(g.Step))
+		for _, d := range g.Alts {
+			e.p.clause(sel.Not(), e.delivery(d))
+		}
 		if g.Node != "" {
 			// A node's state is nobody's concern once it has crashed.
 			for _, i := range e.p.crash[g.Node] {

@@ -278,15 +278,23 @@ func (p *problem) collect(runs []*lineage.Run) {
 		if !r.Good() {
 			continue
 		}
+		delivery := func(d lineage.Delivery) {
+			add(formats.Fault{Kind: formats.FaultOmission, From: d.From, To: d.To, At: d.SentAt})
+			if !formats.IsClientName(d.To) {
+				add(formats.Fault{Kind: formats.FaultCrash, Node: d.To, At: d.At})
+			}
+		}
+		for _, g := range r.Goals {
+			for _, d := range g.Alts {
+				delivery(d)
+			}
+		}
 		walk(r, func(s lineage.Step) {
 			if !s.Root && !formats.IsClientName(s.Node) {
 				add(formats.Fault{Kind: formats.FaultCrash, Node: s.Node, At: s.At})
 			}
 			for _, d := range s.Trigger {
-				add(formats.Fault{Kind: formats.FaultOmission, From: d.From, To: d.To, At: d.SentAt})
-				if !formats.IsClientName(d.To) {
-					add(formats.Fault{Kind: formats.FaultCrash, Node: d.To, At: d.At})
-				}
+				delivery(d)
 			}
 		})
 	}
@@ -312,6 +320,9 @@ func walk(r *lineage.Run, fn func(lineage.Step)) {
 	}
 	for _, g := range r.Goals {
 		push(g.Step)
+		for _, d := range g.Alts {
+			push(d.Send)
+		}
 	}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
