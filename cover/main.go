@@ -11,8 +11,12 @@
 package main
 
 import (
+	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 
+	"github.com/detsys/detsys/cover/page"
 	"github.com/detsys/detsys/cover/report"
 	"github.com/detsys/detsys/formats"
 	"github.com/detsys/detsys/internal/cli"
@@ -22,6 +26,7 @@ type options struct {
 	Format     string   `long:"format" choice:"table" choice:"json" default:"table" description:"table: one table per section, for people; json: NDJSON, one {\"type\":\"cover\",\"section\":…} record per section"`
 	GoCoverDir []string `long:"gocoverdir" value-name:"DIR" description:"also report Go code coverage from this GOCOVERDIR (repeatable), merged by go tool covdata"`
 	Go         string   `long:"go" value-name:"CMD" description:"the go command that runs covdata" default:"go"`
+	HTML       string   `long:"html" value-name:"FILE" description:"write one self-contained web page to FILE (- for stdout) instead: the state-growth curve drawn, and every section as a table"`
 }
 
 var opts options
@@ -47,12 +52,20 @@ written) and report what they exercised, section by section:
             {"type":"faults"} suggestions or {"type":"certified"}), how
             much of its failure specification's fault space is ruled out
   states    distinct states per node (a hash of the state's bytes), and the
-            growth curve: distinct states after each run, in input order.
+            growth curve: distinct states after each run, in input order,
+            in all and per node (nodes[].curve).
             A flat tail ("no new state in the last K runs") says that more
             runs of the same kind will not find new states. A run given
             twice (the same run id) counts twice, the second as ID#N.
   ops       client operations per type: invoked, ok, fail, info
   code      with --gocoverdir: statement coverage per package and function
+
+--html FILE writes the report as one self-contained web page instead (no
+script, no network): the state-growth curve drawn as SVG, one line per
+node and one for all nodes, its flat tail shaded with "more seeds will not
+help" when no new state came in the last runs (at least 3, and a quarter of
+them), then every section as a table. The same curve shows in debug
+--html's page when cover's states record follows the trace there.
 
 Code coverage: build the executor with go build -cover and set GOCOVERDIR
 for the runs (sched passes its environment on to the executor):
@@ -71,6 +84,8 @@ Examples:
   cover run.ndjson
   cat runs/*.ndjson | cover --format json | jq 'select(.section=="states") | .curve'
   cover --gocoverdir cov
+  cover --html coverage.html runs/*.ndjson
+  { cat run.ndjson; cover --format json runs/*.ndjson; } | debug --html run.html
 
 Exit codes:
   0  reported
@@ -105,6 +120,9 @@ func run(o *cli.IO, args []string) error {
 	if !traces {
 		r = nil // only the code section
 	}
+	if opts.HTML != "" {
+		return writeHTML(o, opts.HTML, r, code)
+	}
 	if opts.Format == "table" {
 		return report.WriteTables(o.Stdout, r, code)
 	}
@@ -122,4 +140,37 @@ func run(o *cli.IO, args []string) error {
 		}
 	}
 	return w.Flush()
+}
+
+// writeHTML writes the page to file (or stdout for "-"), through a
+// temporary file beside it, so that an old page is replaced only by a
+// whole new one.
+func writeHTML(o *cli.IO, file string, r *report.Report, code *formats.CoverCode) error {
+	var b bytes.Buffer
+	if err := page.Write(&b, r, code, page.Options{}); err != nil {
+		return cli.Errorf(formats.ExitInternal, "%v", err)
+	}
+	if file == "-" {
+		_, err := o.Stdout.Write(b.Bytes())
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
+	if err != nil {
+		return cli.Errorf(formats.ExitInternal, "%v", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(b.Bytes())
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), file)
+	}
+	if err != nil {
+		return cli.Errorf(formats.ExitInternal, "%s: %v", file, err)
+	}
+	return nil
 }

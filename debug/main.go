@@ -54,7 +54,9 @@ Keys: j/k or arrows step · g/G first/last · TAB/shift-TAB pane · 1-9 node
 --html FILE writes the same run as one self-contained page (no network, no
 files beside it): the sequence diagram, the same keys, node states with
 their diffs, the client history as a timeline, a failing verdict's witness
-highlighted. A CI artifact to open when a run went wrong.
+highlighted. A CI artifact to open when a run went wrong. When cover's
+states record follows the trace (cover --format json over a sweep), the
+page also draws its state-growth curve.
 
 A trace with more than one run shows the first. Verdict records on the run
 (cat run.ndjson verdicts.ndjson | debug) are shown in the title line.
@@ -66,6 +68,7 @@ Examples:
   store get RUN | debug
   cat run.ndjson <(check register run.ndjson) | debug
   cat run.ndjson <(check register run.ndjson) | debug --html run.html
+  { cat run.ndjson; cover --format json runs.ndjson; } | debug --html run.html
 
 Exit codes:
   0  quit with q

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 
@@ -115,10 +116,5 @@ func (d *disk) Get(key string, v any) bool {
 func (d *disk) Delete(key string) { delete(d.m, key) }
 
 func (d *disk) Keys() []string {
-	keys := make([]string, 0, len(d.m))
-	for k := range d.m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(d.m))
 }

@@ -3,9 +3,10 @@ package exec
 import (
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,12 +41,7 @@ func NewExecutor(kinds Kinds, build string) *Executor {
 
 // KindNames lists the kinds, sorted.
 func (x *Executor) KindNames() []string {
-	names := make([]string, 0, len(x.kinds))
-	for k := range x.kinds {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(x.kinds))
 }
 
 // Hello starts a run: it checks that every node's kind is known and seeds

@@ -174,8 +174,13 @@ Exit codes: 0 ok, 2 usage, 3 malformed request, 5 I/O error.
 	}
 	if path := os.Getenv("DETSYS_CPUPROFILE"); path != "" {
 		// Profiling the executor's side of a run: DETSYS_CPUPROFILE=exec.prof sched --exec …
-		if f, err := os.Create(path); err == nil {
-			pprof.StartCPUProfile(f)
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: DETSYS_CPUPROFILE: %v (not profiling)\n", prog, err)
+		} else {
 			defer pprof.StopCPUProfile()
 		}
 	}

@@ -116,11 +116,14 @@ type CoverFaults struct {
 }
 
 // NodeStates is the number of distinct states a node reached (by content
-// hash) over all runs, and how many state records it had.
+// hash) over all runs, how many state records it had, and its own growth
+// curve: Curve[i] is its distinct states after run i (the runs of
+// CoverStates.Curve, in the same order).
 type NodeStates struct {
 	Node     string `json:"node"`
 	Distinct int    `json:"distinct"`
 	Records  int64  `json:"records"`
+	Curve    []int  `json:"curve"`
 }
 
 // GrowthPoint is one run of the state-growth curve: the distinct states

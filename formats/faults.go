@@ -81,10 +81,8 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 }
 
 func writeJSON(b *bytes.Buffer, v any) {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	b.Truncate(b.Len() - 1) // Encode's newline
+	raw, _ := Marshal(v) // strings, integers and lists of them: cannot fail
+	b.Write(raw)
 }
 
 // FieldError is a problem with one field of a record; Reader.Decode turns

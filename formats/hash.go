@@ -12,7 +12,7 @@ import (
 // escaping. Two values that mean the same JSON have the same canonical
 // bytes, which is what content hashes are taken over.
 func Canonical(v any) ([]byte, error) {
-	raw, err := marshal(v)
+	raw, err := Marshal(v)
 	if err != nil {
 		return nil, err
 	}
@@ -23,17 +23,7 @@ func Canonical(v any) ([]byte, error) {
 		return nil, err
 	}
 	// encoding/json sorts map keys, and json.Number keeps the text.
-	return marshal(generic)
-}
-
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return Marshal(generic)
 }
 
 // ContentID hashes the canonical bytes of the parts, in order, and returns

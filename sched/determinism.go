@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"github.com/detsys/detsys/diverge/compare"
 	"github.com/detsys/detsys/formats"
 	"github.com/detsys/detsys/internal/cli"
-	"github.com/detsys/detsys/sched/pipe"
 	"github.com/detsys/detsys/sched/sim"
 )
 
@@ -56,7 +54,7 @@ func checkDeterminism(o *cli.IO, opt *options, t *sim.Test, so sim.Options) erro
 		if i == 1 {
 			w = io.MultiWriter(f, o.Stdout)
 		}
-		res, err := runOnce(o, opt, t, so, w)
+		res, _, err := execute(o, opt, t, so, w, false)
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = cli.Errorf(formats.ExitInternal, "%v", cerr)
 		}
@@ -118,26 +116,4 @@ func compareFiles(a, b string) (*formats.Divergence, error) {
 	defer fb.Close()
 	d, _, err := compare.Compare(compare.Input{R: fa, Name: a}, compare.Input{R: fb, Name: b}, compare.Options{Context: 3})
 	return d, err
-}
-
-// runOnce runs the test once against a freshly started executor.
-func runOnce(o *cli.IO, opt *options, t *sim.Test, so sim.Options, w io.Writer) (sim.Result, error) {
-	x, err := pipe.Start(opt.Exec, o.Stderr, opt.ConnectTimeout)
-	if err != nil {
-		return sim.Result{}, cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	x.Timeout = opt.ExecTimeout
-	res, err := sim.Run(t, x, so, w)
-	if err != nil {
-		x.Abort()
-		var ee *sim.ExecError
-		if errors.As(err, &ee) {
-			return res, cli.Errorf(formats.ExitInternal, "%v", err)
-		}
-		return res, err
-	}
-	if err := x.Close(); err != nil {
-		o.Warnf("%v", err)
-	}
-	return res, nil
 }

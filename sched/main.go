@@ -108,48 +108,22 @@ func run(o *cli.IO, opt *options, args []string) error {
 		return checkDeterminism(o, opt, t, so)
 	}
 
-	var x *pipe.Client
-	if opt.Exec != "" {
-		x, err = pipe.Start(opt.Exec, o.Stderr, opt.ConnectTimeout)
-	} else {
-		x, err = pipe.Attach(opt.Pipe, opt.ConnectTimeout)
-	}
-	if err != nil {
-		return cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	x.Timeout = opt.ExecTimeout
-
-	start := time.Now()
-	if o.IsTerminal() && !opt.Quiet {
-		so.Progress = progress(o, start)
-	}
 	out := o.Stdout
 	var rl *runLog
 	if opt.Log != "" {
 		if rl, err = openRunLog(o, opt.Log); err != nil {
-			x.Abort()
 			return err
 		}
 		defer rl.close()
 		so.Cached, out = rl.cached, rl.out
 	}
-	res, err := sim.Run(t, x, so, out)
-	wall := time.Since(start)
-	if so.Progress != nil {
-		fmt.Fprint(o.Stderr, "\r\033[K") // clear the progress line
-	}
+	res, wall, err := execute(o, opt, t, so, out, o.IsTerminal() && !opt.Quiet)
 	if err != nil {
-		x.Abort()
 		var ee *sim.ExecError
 		if errors.As(err, &ee) && res.Run != "" {
-			return cli.Errorf(formats.ExitInternal, "%s: %v", res.Run, err)
-		} else if ee != nil {
-			return cli.Errorf(formats.ExitInternal, "%v", err)
+			return cli.Errorf(formats.ExitInternal, "%s: %w", res.Run, err)
 		}
 		return err
-	}
-	if err := x.Close(); err != nil {
-		o.Warnf("%v", err)
 	}
 	if rl != nil {
 		if err := rl.finish(o, res); err != nil || res.Cached {
@@ -160,6 +134,49 @@ func run(o *cli.IO, opt *options, args []string) error {
 		o.Warnf("%s", stats(res, wall))
 	}
 	return nil
+}
+
+// execute runs the test once, writing its trace to w: it starts the
+// executor afresh (--exec) or attaches to the one serving --pipe, runs the
+// test on it and closes it, or aborts it if the run failed. wall is the
+// run's wall time from the executor's being connected. With live, the
+// step count and simulated time are shown on stderr as the run goes.
+// Every run of sched goes through here: the plain run, each of
+// --check-determinism's runs, and a --log run.
+func execute(o *cli.IO, opt *options, t *sim.Test, so sim.Options, w io.Writer, live bool) (sim.Result, time.Duration, error) {
+	var x *pipe.Client
+	var err error
+	if opt.Exec != "" {
+		x, err = pipe.Start(opt.Exec, o.Stderr, opt.ConnectTimeout)
+	} else {
+		x, err = pipe.Attach(opt.Pipe, opt.ConnectTimeout)
+	}
+	if err != nil {
+		return sim.Result{}, 0, cli.Errorf(formats.ExitInternal, "%v", err)
+	}
+	x.Timeout = opt.ExecTimeout
+
+	start := time.Now()
+	if live {
+		so.Progress = progress(o, start)
+	}
+	res, err := sim.Run(t, x, so, w)
+	wall := time.Since(start)
+	if live {
+		fmt.Fprint(o.Stderr, "\r\033[K") // clear the progress line
+	}
+	if err != nil {
+		x.Abort()
+		var ee *sim.ExecError
+		if errors.As(err, &ee) {
+			return res, wall, cli.Errorf(formats.ExitInternal, "%w", err)
+		}
+		return res, wall, err
+	}
+	if err := x.Close(); err != nil {
+		o.Warnf("%v", err)
+	}
+	return res, wall, nil
 }
 
 func simOptions(opt *options) (sim.Options, error) {

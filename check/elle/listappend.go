@@ -2,7 +2,8 @@ package elle
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/detsys/detsys/formats"
@@ -109,7 +110,7 @@ func CheckListAppend(h History, level string) (Result, error) {
 	// then has it too, or incompatible with it: checking the longest
 	// reads is enough.)
 	order := map[kv]int{}
-	for _, k := range sortedKeys(la.longest) {
+	for _, k := range slices.Sorted(maps.Keys(la.longest)) {
 		l := la.longest[k]
 		for p, v := range l {
 			if _, dup := order[kv{k, v}]; dup {
@@ -123,7 +124,7 @@ func CheckListAppend(h History, level string) (Result, error) {
 	la.pos = order
 	// Aborted reads: every read is a prefix of the longest, so the
 	// longest reads hold every value read.
-	for _, k := range sortedKeys(la.longest) {
+	for _, k := range slices.Sorted(maps.Keys(la.longest)) {
 		r := la.longestBy[k]
 		for _, v := range la.longest[k] {
 			if wi, ok := w[kv{k, v}]; ok && h.Txns[wi.txn].Status == formats.TypeFail {
@@ -169,7 +170,7 @@ func CheckListAppend(h History, level string) (Result, error) {
 	// The graph.
 	nodes := graphNodes(&h)
 	g := newGraph(len(h.Txns))
-	for _, k := range sortedKeys(la.longest) {
+	for _, k := range slices.Sorted(maps.Keys(la.longest)) {
 		at := la.at[k]
 		for p := 1; p < len(at); p++ {
 			if at[p-1] >= 0 && at[p] >= 0 {
@@ -232,9 +233,8 @@ func (la *listAppend) internal(c *collector, i int) {
 		return
 	}
 	type state struct {
-		known  bool    // a read fixed the whole list
-		list   []int64 // the whole list if known, else our appends so far
-		suffix bool
+		known bool    // a read fixed the whole list
+		list  []int64 // the whole list if known, else our appends so far
 	}
 	st := map[string]*state{}
 	for _, m := range t.Mops {
@@ -310,15 +310,6 @@ func (la *listAppend) explain(from, to int, kind Edge) string {
 		}
 	}
 	return kind.String()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func isPrefix(p, l []int64) bool { return len(p) <= len(l) && equal(p, l[:len(p)]) }

@@ -2,7 +2,8 @@ package linear
 
 import (
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // State is a model's state. States must be comparable with Model.Equal
@@ -67,12 +68,7 @@ var Models = map[string]Model{
 
 // ModelNames returns the names of Models, sorted.
 func ModelNames() []string {
-	names := make([]string, 0, len(Models))
-	for n := range Models {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(Models))
 }
 
 func (m Model) equal(a, b State) bool {

@@ -1,7 +1,6 @@
 package sets
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -93,11 +92,7 @@ func (r Result) Verdict(model string) formats.Verdict {
 		return v
 	}
 	v.Anomaly = r.Anomalies()
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.Encode(r.Witness)
-	v.Witness = bytes.TrimSpace(b.Bytes())
+	v.Witness, _ = formats.Marshal(r.Witness) // plain data: cannot fail
 	return v
 }
 

@@ -63,6 +63,7 @@ type run struct {
 	pending map[string]string
 	labels  map[string]string // name → label (the client-name test is a regexp)
 	newSt   int
+	newBy   map[string]int  // node → states it found first (for the per-node curves)
 	events  map[string]bool // events (and node faults) this run has been counted for
 }
 
@@ -356,6 +357,10 @@ func (r *Report) state(ru *run, node string, rec fields) {
 	if _, ok := ns.seen[sum]; !ok {
 		ns.seen[sum] = struct{}{}
 		ru.newSt++
+		if ru.newBy == nil {
+			ru.newBy = map[string]int{}
+		}
+		ru.newBy[node]++
 	}
 }
 
@@ -435,24 +440,12 @@ func scan(data []byte) fields {
 func (r *Report) Read(in io.Reader, name string) error {
 	rd := formats.NewReader(in, name)
 	rd.Validate = false
-	for {
-		l, err := rd.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
+	return rd.Each(func(l formats.Line) error {
+		if err := l.CheckJSON(); err != nil {
 			return err
 		}
-		if !gjson.ValidBytes(l.Data) {
-			if err := l.Decode(new(any)); err != nil {
-				return err
-			}
-			return l.Errorf("", "invalid JSON")
-		}
-		if err := r.Add(l); err != nil {
-			return err
-		}
-	}
+		return r.Add(l)
+	})
 }
 
 // addLDFI keeps where an ldfi search stands, from the last of its records

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -94,7 +95,12 @@ func TestSections(t *testing.T) {
 	}
 
 	s := r.States()
-	if s.Distinct != 5 || s.Nodes[0] != (formats.NodeStates{Node: "a", Distinct: 3, Records: 7}) {
+	wantNodes := []formats.NodeStates{
+		{Node: "a", Distinct: 3, Records: 7, Curve: []int{2, 2, 3}},
+		{Node: "b", Distinct: 1, Records: 3, Curve: []int{1, 1, 1}},
+		{Node: "c", Distinct: 1, Records: 3, Curve: []int{1, 1, 1}},
+	}
+	if s.Distinct != 5 || !reflect.DeepEqual(s.Nodes, wantNodes) {
 		t.Errorf("states: %+v", s)
 	}
 	curve := []formats.GrowthPoint{{Run: "r-1", New: 4, Distinct: 4}, {Run: "r-2", New: 0, Distinct: 4}, {Run: "r-3", New: 1, Distinct: 5}}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sort"
 
@@ -53,13 +54,13 @@ func (r *Report) Faults() formats.CoverFaults {
 	s := formats.CoverFaults{Type: formats.TypeCover, Section: formats.SectionFaults,
 		Kinds: []formats.FaultKindCount{}, Events: []formats.FaultEventCount{}, Sets: []formats.FaultSetCount{},
 		Nodes: []formats.NodeFaults{}, DistinctSets: len(r.sets)}
-	for _, k := range sortedKeys(r.kinds) {
+	for _, k := range slices.Sorted(maps.Keys(r.kinds)) {
 		s.Kinds = append(s.Kinds, *r.kinds[k])
 	}
-	for _, k := range sortedKeys(r.events) {
+	for _, k := range slices.Sorted(maps.Keys(r.events)) {
 		s.Events = append(s.Events, *r.events[k])
 	}
-	keys := sortedKeys(r.sets)
+	keys := slices.Sorted(maps.Keys(r.sets))
 	sort.SliceStable(keys, func(i, j int) bool { return r.sets[keys[i]].runs > r.sets[keys[j]].runs })
 	for _, k := range keys {
 		s.Sets = append(s.Sets, formats.FaultSetCount{Faults: r.sets[k].raw, Runs: r.sets[k].runs})
@@ -71,7 +72,7 @@ func (r *Report) Faults() formats.CoverFaults {
 	for n := range r.nodes {
 		names[n] = true
 	}
-	for _, n := range sortedKeys(names) {
+	for _, n := range slices.Sorted(maps.Keys(names)) {
 		nf := formats.NodeFaults{Node: n}
 		if x := r.nodes[n]; x != nil {
 			nf = *x
@@ -83,13 +84,20 @@ func (r *Report) Faults() formats.CoverFaults {
 }
 
 // States lists the distinct states per node and the growth curve: after
-// each run (in input order), the distinct states found so far.
+// each run (in input order), the distinct states found so far, in all and
+// per node.
 func (r *Report) States() formats.CoverStates {
 	s := formats.CoverStates{Type: formats.TypeCover, Section: formats.SectionStates,
 		Nodes: []formats.NodeStates{}, Curve: []formats.GrowthPoint{}}
-	for _, n := range sortedKeys(r.states) {
+	for _, n := range slices.Sorted(maps.Keys(r.states)) {
 		ns := r.states[n]
-		s.Nodes = append(s.Nodes, formats.NodeStates{Node: n, Distinct: len(ns.seen), Records: ns.records})
+		curve := make([]int, len(r.runs))
+		total := 0
+		for i, ru := range r.runs {
+			total += ru.newBy[n]
+			curve[i] = total
+		}
+		s.Nodes = append(s.Nodes, formats.NodeStates{Node: n, Distinct: len(ns.seen), Records: ns.records, Curve: curve})
 		s.Distinct += len(ns.seen)
 	}
 	total := 0
@@ -108,17 +116,8 @@ func (r *Report) States() formats.CoverStates {
 // Ops lists client operation outcomes per operation type.
 func (r *Report) Ops() formats.CoverOps {
 	s := formats.CoverOps{Type: formats.TypeCover, Section: formats.SectionOps, Ops: []formats.OpCount{}}
-	for _, k := range sortedKeys(r.ops) {
+	for _, k := range slices.Sorted(maps.Keys(r.ops)) {
 		s.Ops = append(s.Ops, *r.ops[k])
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

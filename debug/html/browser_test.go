@@ -314,6 +314,45 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("t draws the history by time", func(t *testing.T) {
+		byStep := section(t, b.view(file, ""), "history")
+		b.press("t")
+		byTime := section(t, b.dom(), "history")
+		if !strings.Contains(byTime, " simulated;") || !regexp.MustCompile(`class="tick"[^>]*>[0-9.]+ ms<`).MatchString(byTime) {
+			t.Errorf("t: the history's axis is not in simulated time:\n%.600s", byTime)
+		}
+		bar := regexp.MustCompile(`data-op="5"><rect x="([0-9.]+)"`)
+		if a, b := bar.FindStringSubmatch(byStep), bar.FindStringSubmatch(byTime); a == nil || b == nil || a[1] == b[1] {
+			t.Errorf("operation 5's bar did not move: %v %v", a, b)
+		}
+	})
+
+	t.Run("a bare client history", func(t *testing.T) {
+		// No run record, no nodes: the history and the step list still work.
+		var bare []byte
+		for _, l := range bytes.SplitAfter(trace, []byte("\n")) {
+			switch formats.TypeOf(l) {
+			case formats.TypeInvoke, formats.TypeOk, formats.TypeFail, formats.TypeInfo:
+				bare = append(bare, l...)
+			}
+		}
+		f := filepath.Join(t.TempDir(), "bare.html")
+		if err := os.WriteFile(f, writePage(t, append(bare, verdicts...), Options{At: AtAuto}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dom := b.view(f, "Gk")
+		bareSteps := steps(t, bare)
+		if got, want := shownStep(t, dom), bareSteps[len(bareSteps)-2].Step; got != want {
+			t.Errorf("G k: step %d, want %d, the history's last but one", got, want)
+		}
+		if n := strings.Count(section(t, dom, "history"), `<g class="op`); n == 0 {
+			t.Error("no operations in the history")
+		}
+		if !strings.Contains(section(t, dom, "state"), "no state recorded") {
+			t.Error("the state pane does not say there is none")
+		}
+	})
+
 	t.Run("screenshot", func(t *testing.T) {
 		shot := filepath.Join(dir, "register-stale-read.png")
 		b.open(file, "")

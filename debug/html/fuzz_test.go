@@ -30,6 +30,9 @@ func FuzzWrite(f *testing.F) {
 {"type":"ok","step":2,"at":2,"client":0,"id":"m2","from":"n","reply":{"type":"read_ok","value":"\u2028"}}
 `))
 	f.Add([]byte("{\"type\":\"init\",\"step\":1e400,\"at\":0}\n"))
+	f.Add([]byte(`{"type":"init","run":"r","step":0,"at":0,"node":"</script>","state":{}}
+{"type":"cover","section":"states","nodes":[{"node":"</script>","distinct":2,"records":3,"curve":[1,2,2]}],"distinct":2,"curve":[{"run":"r","new":1,"distinct":1},{"run":"</script>","new":1,"distinct":2},{"run":"x","new":0,"distinct":2}],"flat_runs":1}
+`))
 	f.Fuzz(func(t *testing.T, input []byte) {
 		var out bytes.Buffer
 		err := Write(&out, bytes.NewReader(input), Options{Name: "fuzz", At: AtAuto})

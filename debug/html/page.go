@@ -8,6 +8,8 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+
+	"github.com/detsys/detsys/cover/plot"
 )
 
 // Options shape the page.
@@ -82,14 +84,30 @@ func Write(w io.Writer, in io.Reader, opts Options) error {
 	if err != nil {
 		return err
 	}
+	var growth growthPanel
+	if g := t.growth; g != nil {
+		growth = growthPanel{Runs: len(g.Curve), Distinct: g.Distinct, Note: plot.Note(*g), Flat: plot.Flat(*g),
+			SVG: template.HTML(plot.SVG(*g))} // plot escapes the names in it
+	}
 	err = pageTemplate.ExecuteTemplate(bw, "tail", struct {
-		Meta template.JS
-		JS   template.JS
-	}{template.JS(meta), template.JS(pageJS)})
+		Growth growthPanel
+		Meta   template.JS
+		JS     template.JS
+	}{growth, template.JS(meta), template.JS(pageJS)})
 	if err != nil {
 		return fmt.Errorf("rendering the page: %w", err)
 	}
 	return bw.Flush()
+}
+
+// growthPanel is the state-growth curve of cover's states record, when the
+// input has one (cat run.ndjson <(cover --format json runs.ndjson)).
+type growthPanel struct {
+	SVG      template.HTML // "": no panel
+	Runs     int
+	Distinct int
+	Note     string
+	Flat     bool
 }
 
 // chunkSize bounds the text of one script element of lines: a browser

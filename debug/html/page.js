@@ -106,6 +106,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
   let followed = NC < LANES.length ? NC : 0;
   let fBack = -1, fFrom = -1; // f: where to come back to, from where
   let query = '', prompt = null, promptText = '', status = '';
+  let timeAxis = false; // the history's x: steps, or simulated time
 
   function go(r, why) {
     cur = Math.min(Math.max(r, 0), N - 1);
@@ -150,6 +151,7 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
       case '?': help.hidden = false; break;
       case 'Escape': setStatus(''); break;
       case '0': pinned = -1; render(); break;
+      case 't': timeAxis = !timeAxis; renderHistory(); break;
       default:
         if (key >= '1' && key <= '9') {
           const l = NC + Number(key) - 1;
@@ -544,13 +546,28 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     const height = top + Math.max(NC, 1) * LH + 8;
     const span = N <= 600 ? N : 400;
     let a = Math.max(0, Math.min(cur - span / 2, N - span)), b = a + span;
-    const xs = (r) => left + (r - a) / span * (width - left - 12);
     const out = ['<svg xmlns="' + SVGNS + '" width="' + width + '" height="' + height + '" class="hist">'];
-    const tick = Math.max(1, Math.pow(10, Math.floor(Math.log10(span / 4))));
-    const step = span / tick > 8 ? tick * 5 : tick;
-    for (let t = Math.ceil(a / step) * step; t < b; t += step) {
-      out.push(el('line', {x1: xs(t), y1: top - 4, x2: xs(t), y2: height, class: 'grid'}));
-      out.push(el('text', {x: xs(t), y: 14, class: 'tick', 'text-anchor': 'middle'}, stepNo(t)));
+    // x is the step, or (t) the simulated time, as Porcupine draws it.
+    const at = (r) => col(Math.min(Math.max(r, 0), N - 1), C.at);
+    const t0 = at(a), t1 = Math.max(at(b), t0 + 1);
+    const xs = timeAxis ? (r) => left + (at(r) - t0) / (t1 - t0) * (width - left - 12)
+      : (r) => left + (r - a) / span * (width - left - 12);
+    const nice = (range) => {
+      const tick = Math.max(1, Math.pow(10, Math.floor(Math.log10(range / 4))));
+      return range / tick > 8 ? tick * 5 : tick;
+    };
+    if (timeAxis) {
+      const step = nice(t1 - t0), x = (t) => left + (t - t0) / (t1 - t0) * (width - left - 12);
+      for (let t = Math.ceil(t0 / step) * step; t < t1; t += step) {
+        out.push(el('line', {x1: x(t), y1: top - 4, x2: x(t), y2: height, class: 'grid'}));
+        out.push(el('text', {x: x(t), y: 14, class: 'tick', 'text-anchor': 'middle'}, fmtTime(t).replace(/(\.\d*?)0+ /, '$1 ').replace('. ', ' ')));
+      }
+    } else {
+      const step = nice(span);
+      for (let t = Math.ceil(a / step) * step; t < b; t += step) {
+        out.push(el('line', {x1: xs(t), y1: top - 4, x2: xs(t), y2: height, class: 'grid'}));
+        out.push(el('text', {x: xs(t), y: 14, class: 'tick', 'text-anchor': 'middle'}, stepNo(t)));
+      }
     }
     for (let c = 0; c < NC; c++) {
       out.push(el('text', {x: 8, y: top + c * LH + LH / 2 + 4, class: 'cname'}, LANES[c]));
@@ -575,7 +592,8 @@ window.addEventListener('error', (e) => { document.body.dataset.error = e.messag
     }
     out.push(el('line', {x1: xs(cur), y1: top - 6, x2: xs(cur), y2: height, class: 'cursor'}));
     out.push('</svg>');
-    box.innerHTML = '<div class="histhead">client history <span class="dim">(steps ' + stepNo(a) + '–' + stepNo(Math.min(b, N - 1)) +
+    box.innerHTML = '<div class="histhead">client history <span class="dim">(' + (timeAxis ? fmtTime(t0) + '–' + fmtTime(t1) + ' simulated; <kbd>t</kbd>: by step' :
+      'steps ' + stepNo(a) + '–' + stepNo(Math.min(b, N - 1)) + '; <kbd>t</kbd>: by time') +
       '; green ok, red fail, amber unknown, grey open' + (anyWitness ? '; outlined: the failing verdict’s witness' : '') + ')</span></div>' + out.join('');
   }
 

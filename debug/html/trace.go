@@ -98,6 +98,10 @@ type trace struct {
 
 	verdicts []json.RawMessage
 	witness  witness
+
+	// growth is cover's states section, when the input has one (the last
+	// one): the page draws its state-growth curve.
+	growth *formats.CoverStates
 }
 
 // readTrace reads a trace (and any verdicts appended to it) from in,
@@ -165,6 +169,11 @@ func (t *trace) read(in io.Reader) error {
 			v := formats.Line{Data: bytes.Clone(l.Data), File: l.File, No: l.No}
 			verdictLines = append(verdictLines, v)
 			return nil
+		case typ.Str == formats.TypeCover:
+			if rec.get("section").Str != formats.SectionStates {
+				return nil
+			}
+			return t.readGrowth(l)
 		case rec.get("step").Exists():
 			return t.readStep(l, rec, typ.Str)
 		}
@@ -201,6 +210,22 @@ func (t *trace) readRun(l formats.Line, rec *record) error {
 		}
 		t.lane(name.Str)
 	}
+	return nil
+}
+
+// readGrowth keeps cover's states section (cover --format json), whose
+// curve the page draws.
+func (t *trace) readGrowth(l formats.Line) error {
+	var s formats.CoverStates
+	if err := l.Decode(&s); err != nil {
+		return err
+	}
+	for i, n := range s.Nodes {
+		if n.Curve != nil && len(n.Curve) != len(s.Curve) {
+			return l.Errorf(fmt.Sprintf("nodes[%d].curve", i), "%d points for %d runs (cover writes one per run)", len(n.Curve), len(s.Curve))
+		}
+	}
+	t.growth = &s
 	return nil
 }
 

@@ -7,12 +7,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/detsys/detsys/debug/internal/testrun"
 	"github.com/detsys/detsys/debug/trace"
+	"github.com/detsys/detsys/internal/cputime"
 )
 
 // BenchmarkOpenMillion indexes a 1,000,000-step trace (650 MB), against
@@ -60,13 +60,13 @@ func BenchmarkOpenMillion(b *testing.B) {
 		keep(&bestRaw, time.Since(start))
 
 		start = time.Now()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Used()
 		tr, err := trace.Open(path)
 		if err != nil {
 			b.Fatal(err)
 		}
 		keep(&bestOpen, time.Since(start))
-		keep(&bestCPU, cpuTime()-cpu0)
+		keep(&bestCPU, cputime.Used()-cpu0)
 		steps = len(tr.Steps)
 		tr.Close()
 	}
@@ -77,12 +77,4 @@ func BenchmarkOpenMillion(b *testing.B) {
 	b.ReportMetric(bestRaw.Seconds()*1000, "read-ms")
 	b.ReportMetric(bestOpen.Seconds()/bestWc.Seconds(), "open/wc-l")
 	b.ReportMetric(bestOpen.Seconds()/bestRaw.Seconds(), "open/read")
-}
-
-// cpuTime is the CPU time (user and system) the process has used: the
-// open's own cost, whatever else the machine is doing.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -24,8 +24,6 @@ const (
 	numPanes
 )
 
-var paneNames = [numPanes]string{"steps", "diagram", "state", "message", "sent", "logs"}
-
 // App is the debugger's state: where the user is, what they look at.
 type App struct {
 	tr    *trace.Trace

@@ -3,7 +3,6 @@
 package tui
 
 import (
-	"syscall"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/detsys/detsys/debug/internal/testrun"
 	"github.com/detsys/detsys/debug/trace"
+	"github.com/detsys/detsys/internal/cputime"
 )
 
 // BenchmarkStepFrame moves one step (j) in the middle of a 1,000,000-step
@@ -39,7 +39,7 @@ func BenchmarkStepFrame(b *testing.B) {
 			a.Draw(s)
 			s.Show()
 			b.ResetTimer()
-			start, cpu0 := time.Now(), cpuTime()
+			start, cpu0 := time.Now(), cputime.Used()
 			for i := 0; i < b.N; i++ {
 				clear(a.records)
 				a.Key(j)
@@ -47,16 +47,10 @@ func BenchmarkStepFrame(b *testing.B) {
 				s.Show()
 			}
 			per := time.Since(start) / time.Duration(b.N)
-			cpu := (cpuTime() - cpu0) / time.Duration(b.N)
+			cpu := (cputime.Used() - cpu0) / time.Duration(b.N)
 			b.ReportMetric(float64(per.Microseconds())/1000, "ms/frame")
 			b.ReportMetric(float64(cpu.Microseconds())/1000, "cpu-ms/frame")
 			b.ReportMetric(float64(per)/float64(16*time.Millisecond), "frame/16ms")
 		})
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

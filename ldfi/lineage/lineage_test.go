@@ -153,3 +153,24 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseGoal: a goal that parses prints as something that parses back
+// to the same goal.
+func FuzzParseGoal(f *testing.F) {
+	for _, s := range []string{"ok", "ok:c0", "state", "state:b", "state:*.log", "state:b.log.0", "record:type=deliver,to=b", "record:a=,b=c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		g, err := ParseGoal(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseGoal(g.String())
+		if err != nil {
+			t.Fatalf("%q → %q: %v", s, g.String(), err)
+		}
+		if again.String() != g.String() {
+			t.Fatalf("%q → %q → %q", s, g.String(), again.String())
+		}
+	})
+}

@@ -193,7 +193,7 @@ func (c *compiler) domain(e *formula.Quant) []gjson.Result {
 	default:
 		c.needNodes(e)
 		for _, n := range c.run.Nodes {
-			out = append(out, gjson.Result{Type: gjson.String, Str: n, Raw: quoteString(n)})
+			out = append(out, gjson.Result{Type: gjson.String, Str: n, Raw: formats.Quote(n)})
 		}
 	}
 	return out
@@ -205,8 +205,6 @@ func quantWord(all bool) string {
 	}
 	return "exists"
 }
-
-func quoteString(s string) string { return string(formats.AppendString(nil, s)) }
 
 // atomNode compiles a state formula into an atom, one per distinct formula
 // and fixed variables it sees.

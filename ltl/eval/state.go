@@ -8,6 +8,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/detsys/detsys/formats"
 	"github.com/detsys/detsys/ltl/formula"
 	"github.com/detsys/detsys/ltl/trace"
 )
@@ -96,7 +97,7 @@ func (b *bnode) decider(c *ctx) (result bool, by *gjson.Result) {
 	switch {
 	case b.nodes:
 		for _, n := range c.pos.Run().Nodes {
-			if try(gjson.Result{Type: gjson.String, Str: n, Raw: quoteString(n)}) {
+			if try(gjson.Result{Type: gjson.String, Str: n, Raw: formats.Quote(n)}) {
 				return !b.all, by
 			}
 		}

@@ -22,13 +22,6 @@ func number(f float64) gjson.Result {
 	return gjson.Result{Type: gjson.Number, Num: f}
 }
 
-func boolean(b bool) gjson.Result {
-	if b {
-		return gjson.Result{Type: gjson.True, Raw: "true"}
-	}
-	return gjson.Result{Type: gjson.False, Raw: "false"}
-}
-
 // rawJSON is a value as JSON text, for reasons.
 func rawJSON(v gjson.Result) string {
 	switch {

@@ -1,9 +1,10 @@
 package formula
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/detsys/detsys/formats"
 )
 
 // Parse parses one formula. '#' starts a comment that runs to the end of
@@ -123,31 +124,22 @@ func (p *parser) formula() (Expr, error) {
 	return x, nil
 }
 
-func (p *parser) or() (Expr, error) {
-	x, err := p.and()
-	for err == nil && p.tok.kind == tOr {
-		at := p.tok.pos
-		if err = p.advance(); err != nil {
-			return nil, err
-		}
-		var y Expr
-		if y, err = p.and(); err == nil {
-			x, err = p.logic(Or, at, x, y)
-		}
-	}
-	return x, err
-}
+func (p *parser) or() (Expr, error) { return p.leftAssoc(tOr, Or, p.and) }
 
-func (p *parser) and() (Expr, error) {
-	x, err := p.until()
-	for err == nil && p.tok.kind == tAnd {
+func (p *parser) and() (Expr, error) { return p.leftAssoc(tAnd, And, p.until) }
+
+// leftAssoc parses operand (k operand)*, the connective op, left
+// associative.
+func (p *parser) leftAssoc(k tok, op Op, operand func() (Expr, error)) (Expr, error) {
+	x, err := operand()
+	for err == nil && p.tok.kind == k {
 		at := p.tok.pos
 		if err = p.advance(); err != nil {
 			return nil, err
 		}
 		var y Expr
-		if y, err = p.until(); err == nil {
-			x, err = p.logic(And, at, x, y)
+		if y, err = operand(); err == nil {
+			x, err = p.logic(op, at, x, y)
 		}
 	}
 	return x, err
@@ -438,7 +430,7 @@ func (p *parser) primary() (Expr, error) {
 	case tDuration:
 		return &Lit{At: t.pos, Raw: strconv.FormatInt(int64(t.dur), 10), Dur: true}, p.advance()
 	case tString:
-		return &Lit{At: t.pos, Raw: quote(t.text)}, p.advance()
+		return &Lit{At: t.pos, Raw: formats.Quote(t.text)}, p.advance()
 	case tBox: // in value position, [] is the empty array
 		return &Lit{At: t.pos, Raw: "[]"}, p.advance()
 	case tLBrack, tLBrace:
@@ -594,7 +586,7 @@ func (p *parser) jsonLit() (string, error) {
 			if p.tok.kind != tString {
 				return "", p.unexpected("a string key in the object literal")
 			}
-			b.WriteString(quote(p.tok.text))
+			b.WriteString(formats.Quote(p.tok.text))
 			if err := p.advance(); err != nil {
 				return "", err
 			}
@@ -629,7 +621,7 @@ func (p *parser) jsonElem() (string, error) {
 	case t.kind == tNumber:
 		return neg + t.text, p.advance()
 	case t.kind == tString:
-		return quote(t.text), p.advance()
+		return formats.Quote(t.text), p.advance()
 	case t.kind == tBox:
 		return "[]", p.advance()
 	case t.kind == tLBrack || t.kind == tLBrace:
@@ -638,15 +630,6 @@ func (p *parser) jsonElem() (string, error) {
 		return t.text, p.advance()
 	}
 	return "", p.unexpected("a JSON literal (array and object literals hold literals only)")
-}
-
-// quote encodes s as a JSON string, without HTML escaping.
-func quote(s string) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // StripComments returns src without its '#' comments and the blanks at

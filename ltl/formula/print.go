@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/detsys/detsys/formats"
 )
 
 // String prints e in the syntax Parse reads, with the parentheses that
@@ -96,7 +98,7 @@ func write(b *strings.Builder, e Expr, ctx int) {
 				b.WriteString(s.Key)
 			default:
 				b.WriteByte('.')
-				b.WriteString(quote(s.Key))
+				b.WriteString(formats.Quote(s.Key))
 			}
 		}
 	case *Call:

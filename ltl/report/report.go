@@ -3,7 +3,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -44,13 +43,10 @@ func Record(v eval.Verdict) formats.Verdict {
 		step, at := v.Step, v.At
 		w.Step, w.At, w.Event = &step, &at, v.Event
 	}
-	var buf strings.Builder
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(w); err != nil {
+	raw, err := formats.Marshal(w)
+	if err != nil {
 		panic(err) // plain data: cannot fail
 	}
-	raw := json.RawMessage(strings.TrimSuffix(buf.String(), "\n"))
 	rec := formats.Verdict{Type: formats.TypeVerdict, Run: v.Run, Checker: "ltl", Formula: v.Formula.Src, Valid: v.Valid, Witness: raw}
 	if v.Valid == false {
 		if v.Decided {

@@ -37,7 +37,6 @@ type Run struct {
 
 	cur, spare [][]byte // each node's state after the step; buffers reused
 	down       []bool
-	downCount  int
 
 	// The current position.
 	Pos Position

@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/detsys/detsys/internal/cputime"
 	"github.com/tidwall/gjson"
 )
 
@@ -44,13 +44,13 @@ func benchCheck(b *testing.B, data []byte) {
 	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 	b.Run("scanLines", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
-		c := cpuTime()
+		c := cputime.Used()
 		for b.Loop() {
 			if _, bad := scanLines(data); bad >= 0 {
 				b.Fatal("invalid at", bad)
 			}
 		}
-		reportCPU(b, len(data), cpuTime()-c)
+		reportCPU(b, len(data), cputime.Used()-c)
 	})
 	for _, v := range []struct {
 		name string
@@ -58,7 +58,7 @@ func benchCheck(b *testing.B, data []byte) {
 	}{{"validObject", validObject}, {"gjson", gjson.ValidBytes}, {"encoding-json", json.Valid}} {
 		b.Run(v.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
-			c := cpuTime()
+			c := cputime.Used()
 			for b.Loop() {
 				for _, l := range lines {
 					if !v.fn(l) {
@@ -66,7 +66,7 @@ func benchCheck(b *testing.B, data []byte) {
 					}
 				}
 			}
-			reportCPU(b, len(data), cpuTime()-c)
+			reportCPU(b, len(data), cputime.Used()-c)
 		})
 	}
 }
@@ -96,7 +96,7 @@ func benchAppend(b *testing.B, data []byte) {
 	}
 	var tw, ta, cw, ca time.Duration
 	for b.Loop() {
-		c := cpuTime()
+		c := cputime.Used()
 		os.Remove(filepath.Join(dir, "w"))
 		os.Remove(filepath.Join(dir, "a"))
 		start := time.Now()
@@ -106,9 +106,9 @@ func benchAppend(b *testing.B, data []byte) {
 		f.Close()
 		w.Close()
 		best(&tw, time.Since(start))
-		best(&cw, cpuTime()-c)
+		best(&cw, cputime.Used()-c)
 
-		start, c = time.Now(), cpuTime()
+		start, c = time.Now(), cputime.Used()
 		f, _ = os.Open(in)
 		bt, err := ReadBatch(f, in, dir)
 		if err != nil {
@@ -120,7 +120,7 @@ func benchAppend(b *testing.B, data []byte) {
 		bt.Close()
 		f.Close()
 		best(&ta, time.Since(start))
-		best(&ca, cpuTime()-c)
+		best(&ca, cputime.Used()-c)
 	}
 	mb := float64(len(data)) / (1 << 20)
 	b.ReportMetric(mb/tw.Seconds(), "write-MiB/s")
@@ -135,13 +135,6 @@ func benchAppend(b *testing.B, data []byte) {
 // loaded machine.
 func reportCPU(b *testing.B, size int, cpu time.Duration) {
 	b.ReportMetric(float64(size)*float64(b.N)/(1<<20)/cpu.Seconds(), "cpu-MiB/s")
-}
-
-// cpuTime is the process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // Get of one run through the index against a scan, on a 64 MiB log.

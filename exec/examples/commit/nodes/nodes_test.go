@@ -3,38 +3,24 @@ package nodes_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/detsys/detsys/check/endstate"
-	"github.com/detsys/detsys/exec"
 	"github.com/detsys/detsys/exec/examples/commit/nodes"
+	"github.com/detsys/detsys/exec/rounds/roundtest"
 	"github.com/detsys/detsys/formats"
 	"github.com/detsys/detsys/gen/workload"
-	"github.com/detsys/detsys/sched/sim"
 )
 
 // run runs the test in process in rounds of 1 ms up to eot, with faults,
 // and returns the trace and the final states' verdict.
 func run(t *testing.T, test formats.Test, eot int, faults []formats.Fault) (string, *endstate.Final, endstate.Result) {
 	t.Helper()
-	o := sim.DefaultOptions()
-	o.Latency = sim.MustDist("fixed:1ms")
-	o.MaxTime = time.Duration(eot) * time.Millisecond
-	o.Faults = faults
-	var trace strings.Builder
-	if _, err := sim.Run(&sim.Test{Test: test}, exec.NewExecutor(nodes.Kinds, "t"), o, &trace); err != nil {
-		t.Fatal(err)
-	}
-	r := endstate.NewReader()
-	if err := r.Read(strings.NewReader(trace.String()), "trace"); err != nil {
-		t.Fatal(err)
-	}
-	f := r.Finals()[0]
+	trace, f := roundtest.Run(t, nodes.Kinds, test, eot, faults)
 	res, err := endstate.Commit(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return trace.String(), f, res
+	return trace, f, res
 }
 
 func protocolTest(t *testing.T, protocol string) formats.Test {
@@ -46,14 +32,6 @@ func protocolTest(t *testing.T, protocol string) formats.Test {
 	return test
 }
 
-func omission(from, to string, round int) formats.Fault {
-	return formats.Fault{Kind: formats.FaultOmission, From: from, To: to, At: int64(round) * 1e6}
-}
-
-func crash(node string, round int) formats.Fault {
-	return formats.Fault{Kind: formats.FaultCrash, Node: node, At: int64(round) * 1e6}
-}
-
 // The counterexamples of the LDFI paper (SIGMOD'15, Figure 12 and §6.1,
 // as Molly's commit examples reproduce them), each at its protocol's
 // failure specification, break the protocols the paper says they break
@@ -61,10 +39,10 @@ func crash(node string, round int) formats.Fault {
 func TestPaperCounterexamples(t *testing.T) {
 	faults := map[string][]formats.Fault{
 		"none":                        nil,
-		"crash C@2":                   {crash("C", 2)},
-		"crash a@2":                   {crash("a", 2)},
-		"crash C@5":                   {crash("C", 5)},
-		"crash d@4, lose C→a, C→b @6": {crash("d", 4), omission("C", "a", 6), omission("C", "b", 6)},
+		"crash C@2":                   {roundtest.Crash("C", 2)},
+		"crash a@2":                   {roundtest.Crash("a", 2)},
+		"crash C@5":                   {roundtest.Crash("C", 5)},
+		"crash d@4, lose C→a, C→b @6": {roundtest.Crash("d", 4), roundtest.Omission("C", "a", 6), roundtest.Omission("C", "b", 6)},
 	}
 	for _, tc := range []struct {
 		protocol string
@@ -126,11 +104,11 @@ func TestNoVoteAborts(t *testing.T) {
 // yes voter: their timers fire (round 5, from the prepare of round 2),
 // they ask each other, and nobody can answer.
 func TestCooperativeTermination(t *testing.T) {
-	_, f, res := run(t, protocolTest(t, "2pc-ctp"), 8, []formats.Fault{omission("C", "a", 4), crash("C", 5)})
+	_, f, res := run(t, protocolTest(t, "2pc-ctp"), 8, []formats.Fault{roundtest.Omission("C", "a", 4), roundtest.Crash("C", 5)})
 	if !res.Valid || f.State["a"].Get("decision").Str != nodes.Commit {
 		t.Errorf("valid %v (%s), a decided %s", res.Valid, res.Explanation, f.State["a"].Get("decision").Raw)
 	}
-	trace, _, res := run(t, protocolTest(t, "2pc-ctp"), 8, []formats.Fault{crash("C", 2)})
+	trace, _, res := run(t, protocolTest(t, "2pc-ctp"), 8, []formats.Fault{roundtest.Crash("C", 2)})
 	if res.Valid {
 		t.Fatal("crashing C in round 2 did not block 2pc-ctp")
 	}
@@ -150,7 +128,7 @@ func TestCooperativeTermination(t *testing.T) {
 
 // Same test, same faults: the same bytes.
 func TestDeterministic(t *testing.T) {
-	fs := []formats.Fault{crash("d", 4), omission("C", "a", 6)}
+	fs := []formats.Fault{roundtest.Crash("d", 4), roundtest.Omission("C", "a", 6)}
 	for _, p := range []string{"2pc", "2pc-ctp", "3pc"} {
 		a, _, _ := run(t, protocolTest(t, p), 9, fs)
 		b, _, _ := run(t, protocolTest(t, p), 9, fs)

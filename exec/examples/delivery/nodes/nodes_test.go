@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/detsys/detsys/check/endstate"
-	"github.com/detsys/detsys/exec"
 	"github.com/detsys/detsys/exec/examples/delivery/nodes"
+	"github.com/detsys/detsys/exec/rounds/roundtest"
 	"github.com/detsys/detsys/formats"
 	"github.com/detsys/detsys/gen/workload"
-	"github.com/detsys/detsys/sched/sim"
 )
 
 // run runs protocol on nodes a, b, c in process, in rounds of 1 ms up to
@@ -22,31 +20,12 @@ func run(t *testing.T, protocol string, eot int, faults []formats.Fault) (string
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := sim.DefaultOptions()
-	o.Latency = sim.MustDist("fixed:1ms")
-	o.MaxTime = time.Duration(eot) * time.Millisecond
-	o.Faults = faults
-	var trace strings.Builder
-	if _, err := sim.Run(&sim.Test{Test: test}, exec.NewExecutor(nodes.Kinds, "t"), o, &trace); err != nil {
-		t.Fatal(err)
-	}
-	r := endstate.NewReader()
-	if err := r.Read(strings.NewReader(trace.String()), "trace"); err != nil {
-		t.Fatal(err)
-	}
-	res, err := endstate.Delivery(r.Finals()[0])
+	trace, f := roundtest.Run(t, nodes.Kinds, test, eot, faults)
+	res, err := endstate.Delivery(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return trace.String(), res
-}
-
-func omission(from, to string, round int) formats.Fault {
-	return formats.Fault{Kind: formats.FaultOmission, From: from, To: to, At: int64(round) * 1e6}
-}
-
-func crash(node string, round int) formats.Fault {
-	return formats.Fault{Kind: formats.FaultCrash, Node: node, At: int64(round) * 1e6}
+	return trace, res
 }
 
 // The counterexamples of the LDFI paper (SIGMOD'15, Figure 12 and §6.1;
@@ -56,10 +35,10 @@ func crash(node string, round int) formats.Fault {
 func TestPaperCounterexamples(t *testing.T) {
 	faults := map[string][]formats.Fault{
 		"none":                         nil,
-		"simple: lose a→b@1":           {omission("a", "b", 1)},
-		"retry: lose a→b@1, crash a@2": {omission("a", "b", 1), crash("a", 2)},
-		"classic: lose a→b@1, c→a@2, c→b@2": {omission("a", "b", 1), omission("c", "a", 2), omission("c", "b", 2)},
-		"lose a→b and a→c@1 (vacuous)":      {omission("a", "b", 1), omission("a", "c", 1)},
+		"simple: lose a→b@1":           {roundtest.Omission("a", "b", 1)},
+		"retry: lose a→b@1, crash a@2": {roundtest.Omission("a", "b", 1), roundtest.Crash("a", 2)},
+		"classic: lose a→b@1, c→a@2, c→b@2": {roundtest.Omission("a", "b", 1), roundtest.Omission("c", "a", 2), roundtest.Omission("c", "b", 2)},
+		"lose a→b and a→c@1 (vacuous)":      {roundtest.Omission("a", "b", 1), roundtest.Omission("a", "c", 1)},
 	}
 	for _, tc := range []struct {
 		protocol string
@@ -141,7 +120,7 @@ func TestClassicLogsTheRoundAfter(t *testing.T) {
 
 // Same test, same faults: the same bytes.
 func TestDeterministic(t *testing.T) {
-	fs := []formats.Fault{omission("a", "b", 1), crash("c", 3)}
+	fs := []formats.Fault{roundtest.Omission("a", "b", 1), roundtest.Crash("c", 3)}
 	for _, p := range []string{"simple-deliv", "retry-deliv", "redun-deliv", "ack-deliv", "classic-deliv"} {
 		a, _ := run(t, p, 6, fs)
 		b, _ := run(t, p, 6, fs)
