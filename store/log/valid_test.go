@@ -99,3 +99,50 @@ func TestCheckLinesLineNumber(t *testing.T) {
 		t.Fatalf("got %d records, %v; want 3", n, err)
 	}
 }
+
+// TestValidStringsEveryPosition: a string of every length up to 40 with
+// each kind of byte that needs a look (or none) at every position, as a
+// key and as a value, at the end of the data and before more of it: the
+// byte loop, its two-bytes-a-turn steps, skipString's eight-byte words and
+// their tails all meet every case. Judged against encoding/json.Valid.
+func TestValidStringsEveryPosition(t *testing.T) {
+	specials := []string{`\"`, `\\`, `\/`, `\n`, `\u00e9`, `\u12`, `\x`, `\`, `"`, "\x01", "\x1f", "\x7f", "\xff", " "}
+	for n := 0; n <= 40; n++ {
+		for at := 0; at <= n; at++ {
+			for _, sp := range specials {
+				body := strings.Repeat("a", at) + sp + strings.Repeat("b", n-at)
+				for _, doc := range []string{`{"` + body + `":1}`, `{"k":"` + body + `"}`, `{"k":"` + body + `","l":[2]}`, `{"k":"` + body} {
+					if got, want := validObject([]byte(doc)), json.Valid([]byte(doc)); got != want {
+						t.Fatalf("validObject(%q) = %v, encoding/json %v", doc, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestValidNumbersAll: every word of up to five characters over the bytes
+// numbers are made of, as a value, judged against encoding/json.Valid
+// (leading zeros, lone signs and dots, exponents without digits...).
+func TestValidNumbersAll(t *testing.T) {
+	const alphabet = "019-+.eE"
+	words := []string{""}
+	for l := 1; l <= 5; l++ {
+		var next []string
+		for _, w := range words {
+			if len(w) == l-1 {
+				for _, c := range alphabet {
+					next = append(next, w+string(c))
+				}
+			}
+		}
+		words = append(words, next...)
+	}
+	for _, w := range words {
+		for _, doc := range []string{`{"n":` + w + `}`, `{"n":[` + w + `,` + w + `]}`, `{"n":` + w} {
+			if got, want := validObject([]byte(doc)), json.Valid([]byte(doc)); got != want {
+				t.Fatalf("validObject(%q) = %v, encoding/json %v", doc, got, want)
+			}
+		}
+	}
+}
