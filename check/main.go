@@ -39,8 +39,8 @@ var command = cli.Command{
 	Name:  "check",
 	Usage: "[OPTIONS] MODEL [FILE...]",
 	Long: `
-Check that each run's client history is linearizable with respect to MODEL,
-and write one verdict record per run to stdout. Reads the FILEs, or stdin if
+Check each run's client history (or, for the end-state models, its nodes'
+final states) against MODEL, and write one verdict record per run to stdout. Reads the FILEs, or stdin if
 there are none or FILE is "-"; several runs may be concatenated.
 
 Models:
@@ -72,8 +72,8 @@ Examples:
   check --format table kv run.ndjson
 
 Exit codes:
-  0  every run is linearizable
-  1  some run is not linearizable
+  0  every run holds
+  1  some run does not hold (not linearizable, an anomaly, a property broken)
   2  usage: bad flags, or an unknown model
   3  malformed input (file:line in the message)
   4  no run failed, but the search budget ran out on some run
