@@ -174,3 +174,84 @@ func FuzzParseGoal(f *testing.F) {
 		}
 	})
 }
+
+// classic.ndjson is classic-deliv fault-free at EOT 5: a sends in round 1,
+// every receipt is forwarded to everyone that round and logged the next.
+// With FieldDeps: c's forward to a in round 2 is an alternative of b's (the
+// same body, nothing changed at a in between), so a's forward in round 3
+// rests on b's delivery with c's as its alternative, not on both; b's log
+// (made in round 3 by the step that also forwards what b got that round)
+// rests on a→b of round 1, not on c's forward, which is instead one of its
+// alternatives (it armed b's round-3 step together with b's own timer).
+func TestClassicDelivLineage(t *testing.T) {
+	g, _ := ParseGoal("state:*.log")
+	r := NewReader([]Goal{g})
+	r.FieldDeps = true
+	in, err := os.Open("testdata/classic.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if err := r.Read(in, "classic.ndjson"); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := r.Runs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := runs[0]
+	const ms = 1000000
+	deliv := func(i int) string {
+		s := run.Steps[i]
+		if s.Kind != "deliver" {
+			return s.Kind
+		}
+		d := s.Trigger[0]
+		return d.From + "→" + d.To + "@" + string(rune('0'+d.SentAt/ms))
+	}
+	list := func(is []int) string {
+		var out []string
+		for _, i := range is {
+			out = append(out, deliv(i))
+		}
+		return strings.Join(out, " ")
+	}
+	var aFwd *Step
+	for i := range run.Steps {
+		s := &run.Steps[i]
+		if s.Node == "a" && s.At == 3*ms && s.Kind == "timer" && s.Prev >= 0 {
+			aFwd = s
+		}
+	}
+	if aFwd == nil {
+		t.Fatal("no forward by a in round 3")
+	}
+	prev := run.Steps[aFwd.Prev]
+	if got := list(append(append([]int{aFwd.Prev}, aFwd.Deps...), aFwd.SendDeps...)); got != "b→a@2 b→a@2" {
+		t.Errorf("a's round-3 forward rests on %s, want b→a@2 (as its previous state change and its inbox)", got)
+	}
+	if len(prev.Trigger) != 2 || prev.Trigger[1].From != "c" {
+		t.Errorf("b→a@2's alternatives: %+v, want c→a@2 among them", prev.Trigger)
+	}
+	for _, gs := range run.Goals {
+		if gs.Name != "state b.log" {
+			continue
+		}
+		s := run.Steps[gs.Step]
+		if got := list(s.Deps); strings.Contains(got, "c→b") {
+			t.Errorf("b's log rests on %s: c's forward is no premise of the log", got)
+		}
+		if got := list(s.SendDeps); got != "c→b@2" {
+			t.Errorf("b's round-3 sends rest on %q, want c→b@2", got)
+		}
+		var alts []string
+		for _, d := range gs.Alts {
+			alts = append(alts, d.From+"→"+d.To+"@"+string(rune('0'+d.SentAt/ms)))
+		}
+		if got := strings.Join(alts, " "); !strings.HasPrefix(got, "c→b@2 ") || strings.Contains(got, "a→b@1") {
+			t.Errorf("b's log's alternatives: %s, want c→b@2 first and not a→b@1", got)
+		}
+		return
+	}
+	t.Fatal("no goal state b.log")
+}

@@ -62,8 +62,16 @@ type Step struct {
 	// a message brought where the trace does not show it (unexported
 	// fields, a json.Marshaler), to act on later, so a step depends on
 	// them too. A repeat of a message already delivered (same sender, same
-	// body) is taken to bring nothing new and is not among them.
+	// body), or an alternative of an earlier delivery (see Trigger: the
+	// same body, before the state moved on), is taken to bring nothing
+	// new and is not among them: the earlier delivery's step stands for
+	// it, and is broken only if every alternative is lost.
 	Deps []int
+	// SendDeps are, with Reader.FieldDeps, the deliveries at the node
+	// since it last sent that are not among Deps: what the step sent, and
+	// the timers it armed, may rest on them, written to the state or not;
+	// its state change rests on Deps, Prev, Armers and Trigger only.
+	SendDeps []int
 	// Armers are, for a timer, the step that armed it — or, for a timer
 	// armed to fire at once ("after this batch"), every earlier step at its
 	// node at the same instant, any of which would have armed it had the
@@ -160,6 +168,17 @@ type delivInfo struct {
 	from, body string
 	changed    bool
 	epoch      int // state changes at the node up to and including this step
+}
+
+// alternativeOf reports whether delivery alt, later than d, is an
+// alternative of d: it would have done what d did had d been lost. The
+// same body, changing nothing the trace shows, before anything changed
+// the node's state after d; from any sender if d changed the state (alt
+// then left the node as d had), else from d's sender only (d may have
+// brought something the trace does not show, which only the same message
+// would bring again).
+func (d delivInfo) alternativeOf(alt delivInfo) bool {
+	return alt.epoch == d.epoch && alt.body == d.body && !alt.changed && (d.changed || alt.from == d.from)
 }
 
 type pathTrack struct {
@@ -350,10 +369,11 @@ func (b *building) step(l formats.Line, s *formats.Step, r *Reader) error {
 	st.Deps = slices.Clone(t.since)
 	if r.FieldDeps && len(s.Sends) > 0 {
 		// What a node sends may rest on anything it received since it last
-		// sent, written to the state or not.
+		// sent, written to the state or not (its state change does not:
+		// that rests on the fields it changed).
 		for _, d := range t.inbox {
 			if !slices.Contains(st.Deps, d) {
-				st.Deps = append(st.Deps, d)
+				st.SendDeps = append(st.SendDeps, d)
 			}
 		}
 		t.inbox = t.inbox[:0]
@@ -426,13 +446,19 @@ func (b *building) step(l formats.Line, s *formats.Step, r *Reader) error {
 	}
 	if s.Type == formats.TypeDeliver {
 		body := string(s.Body)
-		t.delivs = append(t.delivs, delivInfo{idx: idx, from: s.From, body: body, changed: changed, epoch: t.epoch})
+		di := delivInfo{idx: idx, from: s.From, body: body, changed: changed, epoch: t.epoch}
+		// An alternative of an earlier delivery (Runs adds it to that
+		// one's Trigger) brings what that one brought: not new.
+		alt := slices.ContainsFunc(t.delivs, func(d delivInfo) bool { return d.alternativeOf(di) })
+		t.delivs = append(t.delivs, di)
 		if k := s.From + "\x00" + body; !t.seen[k] {
 			t.seen[k] = true
-			if !changed {
-				t.since = append(t.since, idx)
+			if !alt {
+				if !changed {
+					t.since = append(t.since, idx)
+				}
+				t.inbox = append(t.inbox, idx)
 			}
-			t.inbox = append(t.inbox, idx)
 		}
 	}
 	for _, g := range goals {
@@ -483,7 +509,8 @@ func (t *track) fieldWriters(state []byte, idx int) (writers []int, ok bool) {
 }
 
 // rederivations are the deliveries to t's node, other than those goal
-// rests on, of a body that one of those has.
+// rests on (its premises: through Prev, Deps and a timer's only armer),
+// of a body that one of those has.
 func rederivations(run *Run, t *track, goal int) []Delivery {
 	node := run.Steps[goal].Node
 	support := map[int]bool{}
@@ -499,8 +526,12 @@ func rederivations(run *Run, t *track, goal int) []Delivery {
 		for _, d := range s.Deps {
 			visit(d)
 		}
-		for _, a := range s.Armers {
-			visit(a)
+		// A timer that several steps would have armed rests on none of
+		// them alone (it is prevented only if all are): a delivery among
+		// them is no premise of the goal, and one of the same body is an
+		// alternative like any other.
+		if len(s.Armers) == 1 {
+			visit(s.Armers[0])
 		}
 	}
 	visit(goal)
@@ -552,7 +583,7 @@ func (r *Reader) Runs() ([]*Run, error) {
 					if alt.epoch != d.epoch {
 						break
 					}
-					if alt.body == d.body && !alt.changed && (d.changed || alt.from == d.from) {
+					if d.alternativeOf(alt) {
 						run.Steps[d.idx].Trigger = append(run.Steps[d.idx].Trigger, run.Steps[alt.idx].Trigger[0])
 					}
 				}

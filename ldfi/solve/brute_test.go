@@ -117,6 +117,9 @@ func randomRuns(rng *rand.Rand) []*lineage.Run {
 			if i > 1 && rng.IntN(3) == 0 {
 				s.Deps = append(s.Deps, rng.IntN(i))
 			}
+			if i > 0 && rng.IntN(2) == 0 {
+				s.SendDeps = append(s.SendDeps, rng.IntN(i))
+			}
 			pool = append(pool, formats.Fault{Kind: formats.FaultCrash, Node: s.Node, At: at})
 			run.Steps = append(run.Steps, s)
 			at += int64(rng.IntN(2))
@@ -217,8 +220,19 @@ func satisfies(runs []*lineage.Run, sp spec.Spec, f []formats.Fault) bool {
 				continue
 			}
 		}
-		var broken func(i int) bool
+		var broken, unsent func(i int) bool
 		var lost func(d lineage.Delivery) bool
+		unsent = func(i int) bool {
+			if broken(i) {
+				return true
+			}
+			for _, d := range r.Steps[i].SendDeps {
+				if broken(d) {
+					return true
+				}
+			}
+			return false
+		}
 		broken = func(i int) bool {
 			s := r.Steps[i]
 			if !s.Root && !formats.IsClientName(s.Node) && crashedBy(s.Node, s.At) {
@@ -230,7 +244,7 @@ func satisfies(runs []*lineage.Run, sp spec.Spec, f []formats.Fault) bool {
 			if len(s.Armers) > 0 {
 				all := true
 				for _, a := range s.Armers {
-					all = all && broken(a)
+					all = all && unsent(a)
 				}
 				if all {
 					return true
@@ -255,7 +269,7 @@ func satisfies(runs []*lineage.Run, sp spec.Spec, f []formats.Fault) bool {
 			o := formats.Fault{Kind: formats.FaultOmission, From: d.From, To: d.To, At: d.SentAt}
 			return sp.Admissible(o) && has(f, o) ||
 				!formats.IsClientName(d.To) && crashedBy(d.To, d.At) ||
-				d.Send >= 0 && broken(d.Send)
+				d.Send >= 0 && unsent(d.Send)
 		}
 		ok := false
 		for _, g := range r.Goals {

@@ -17,10 +17,11 @@ type encoder struct {
 	p      *problem
 	r      *lineage.Run
 	broken map[int]z.Lit
+	unsent map[int]z.Lit
 }
 
 func (e *encoder) run(r *lineage.Run) {
-	e.r, e.broken = r, map[int]z.Lit{}
+	e.r, e.broken, e.unsent = r, map[int]z.Lit{}, map[int]z.Lit{}
 	tried, ok := e.p.lits(r.Faults)
 	if !ok {
 		return // no set in the space contains this run's faults
@@ -64,11 +65,11 @@ func (e *encoder) step(i int) z.Lit {
 	switch len(s.Armers) {
 	case 0:
 	case 1:
-		why = append(why, e.step(s.Armers[0]))
+		why = append(why, e.sent(s.Armers[0]))
 	default:
 		all := e.p.c.Lit() // none of the steps that would arm it happens
 		for _, a := range s.Armers {
-			e.p.clause(all.Not(), e.step(a))
+			e.p.clause(all.Not(), e.sent(a))
 		}
 		why = append(why, all)
 	}
@@ -90,6 +91,26 @@ func (e *encoder) step(i int) z.Lit {
 	return b
 }
 
+// sent is "step i does not send (or arm timers) as it did": the step is
+// broken, or a delivery its sends rest on (SendDeps) is.
+func (e *encoder) sent(i int) z.Lit {
+	s := e.r.Steps[i]
+	if len(s.SendDeps) == 0 {
+		return e.step(i)
+	}
+	if b, ok := e.unsent[i]; ok {
+		return b
+	}
+	b := e.p.c.Lit()
+	e.unsent[i] = b
+	why := []z.Lit{b.Not(), e.step(i)}
+	for _, d := range s.SendDeps {
+		why = append(why, e.step(d))
+	}
+	e.p.clause(why...)
+	return b
+}
+
 // delivery is "message d does not arrive".
 func (e *encoder) delivery(d lineage.Delivery) z.Lit {
 	v := e.p.c.Lit()
@@ -101,7 +122,7 @@ func (e *encoder) delivery(d lineage.Delivery) z.Lit {
 		why = append(why, e.p.crashesUpTo(d.To, d.At)...)
 	}
 	if d.Send >= 0 {
-		why = append(why, e.step(d.Send))
+		why = append(why, e.sent(d.Send))
 	}
 	e.p.clause(why...)
 	return v

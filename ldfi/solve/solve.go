@@ -336,6 +336,9 @@ func walk(r *lineage.Run, fn func(lineage.Step)) {
 		for _, d := range s.Deps {
 			push(d)
 		}
+		for _, d := range s.SendDeps {
+			push(d)
+		}
 		for _, d := range s.Trigger {
 			push(d.Send)
 		}
