@@ -42,6 +42,11 @@ type RunsCmd struct {
 	Test string `long:"test" value-name:"ID" description:"only the runs of this test"`
 }
 
+type GetCmd struct {
+	Test string  `long:"test" value-name:"ID" description:"instead of one run: the test ID and all its runs (trace and verdicts), in log order"`
+	Seed *uint64 `long:"seed" value-name:"N" description:"with --test: only the runs with seed N"`
+}
+
 type ViewCmd struct {
 	Format string `long:"format" choice:"ndjson" choice:"table" default:"ndjson" description:"ndjson (ready for check, debug, …) or a table for people"`
 }
@@ -59,6 +64,7 @@ type commands struct {
 	Append  AppendCmd
 	Tests   FormatOpt
 	Runs    RunsCmd
+	Get     GetCmd
 	History ViewCmd
 	Network ViewCmd
 	Tail    TailCmd
@@ -88,6 +94,10 @@ Commands:
                        how the run ended and every checker's verdict.
   get RUN|TEST         the records of one run (trace and verdicts) or test
                        (test and ops), in log order.
+  get --test ID [--seed N]
+                       the test and every run of it (of seed N), trace and
+                       verdicts, in log order: what ldfi reads, at the cost
+                       of those runs, not of the log.
   history RUN          the run's client history (invoke/ok/fail/info).
   network RUN          the run's message trace (deliver/drop, without states).
   tail [-n N] [-f]     the last N records; -f: then follow the log.
@@ -135,7 +145,10 @@ func setup(p *flags.Parser) {
 	}{"[append-OPTIONS] [FILE...]", &cmds.Append})
 	add("tests", "list the tests", &cmds.Tests)
 	add("runs", "list the runs", &cmds.Runs)
-	add("get", "the records of one run or test", &struct{ usage }{"RUN|TEST"})
+	add("get", "the records of one run or test, or of a test's runs", &struct {
+		usage
+		*GetCmd
+	}{"[get-OPTIONS] RUN|TEST | --test ID [--seed N]", &cmds.Get})
 	add("history", "a run's client history", &struct {
 		usage
 		*ViewCmd
@@ -169,6 +182,15 @@ func run(o *cli.IO, args []string) error {
 		}
 		return list(o, name)
 	case "get", "history", "network":
+		if name == "get" && cmds.Get.Test != "" {
+			if err := nargs(0, 0, "--test ID takes no other id"); err != nil {
+				return err
+			}
+			return get(o, name, "")
+		}
+		if name == "get" && cmds.Get.Seed != nil {
+			return cli.Usagef("store get: --seed needs --test")
+		}
 		if err := nargs(1, 1, "needs one run id (or, for get, a test id)"); err != nil {
 			return err
 		}
@@ -285,6 +307,11 @@ func get(o *cli.IO, name, id string) error {
 	var err error
 	switch name {
 	case "get":
+		if id == "" {
+			id = cmds.Get.Test
+			n, err = log.GetOfTest(opts.Log, id, cmds.Get.Seed, !opts.NoIndex, log.Once(), o.Stdout)
+			break
+		}
 		n, err = log.Get(opts.Log, id, !opts.NoIndex, log.Once(), o.Stdout)
 	case "history", "network":
 		n, err = viewRun(o, name, id)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/tidwall/gjson"
 
@@ -58,39 +59,80 @@ type Visit func(typ string, data []byte) error
 // errWrongIndex (before any call, if the first record of an extent is
 // wrong). It returns how many records it visited.
 func (x *Index) each(id string, fn Visit) (int, error) {
+	var exts []ownedExtent
+	for _, e := range x.Extents(id) {
+		exts = append(exts, ownedExtent{id, e})
+	}
+	return x.read(exts, fn)
+}
+
+// ownedExtent is an extent with the run or test its records belong to.
+type ownedExtent struct {
+	id string
+	Extent
+}
+
+// read calls fn with the records of the extents, in order; each record
+// must belong to its extent's owner, or it returns errWrongIndex (before
+// any call) or an error naming the byte.
+func (x *Index) read(exts []ownedExtent, fn Visit) (int, error) {
 	lf, err := os.Open(x.LogPath)
 	if err != nil {
 		return 0, err
 	}
 	defer lf.Close()
-	n := 0
-	for _, e := range x.Extents(id) {
+	// First, every extent must be within the log, start and end at line
+	// boundaries and start with a record of its owner: an index found wrong
+	// there is rebuilt (errWrongIndex) before anything is visited.
+	var head [4096]byte
+	for _, e := range exts {
 		if e.Off < 0 || e.Len <= 0 || e.Off+e.Len > x.Size {
-			return n, errWrongIndex
+			return 0, errWrongIndex
 		}
-		// The extent must start and end at line boundaries.
 		var edge [1]byte
 		if e.Off > 0 {
 			if _, err := lf.ReadAt(edge[:], e.Off-1); err != nil || edge[0] != '\n' {
-				return n, errWrongIndex
+				return 0, errWrongIndex
 			}
 		}
 		if _, err := lf.ReadAt(edge[:], e.Off+e.Len-1); err != nil || edge[0] != '\n' {
-			return n, errWrongIndex
+			return 0, errWrongIndex
+		}
+		// The owner is named at the start of a record ("type", "run" or
+		// "test" come first), so the line's first bytes are enough.
+		b := head[:min(e.Len, int64(len(head)))]
+		if _, err := lf.ReadAt(b, e.Off); err != nil {
+			return 0, errWrongIndex
+		}
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[:i]
 		}
 		var g grouper
-		s := NewScanner(io.NewSectionReader(lf, e.Off, e.Len), 0, 0)
+		if owner, _ := g.owner(b); owner != e.id {
+			return 0, errWrongIndex
+		}
+	}
+	// One scanner buffer for all extents, no bigger than they need.
+	var size int64 = 4096
+	for _, e := range exts {
+		size = max(size, min(e.Len+1, 1<<20))
+	}
+	buf := make([]byte, size)
+	n := 0
+	for _, e := range exts {
+		var g grouper
+		s := &Scanner{r: io.NewSectionReader(lf, e.Off, e.Len), buf: buf}
 		for s.Scan() {
 			data := s.Bytes()
 			if len(bytes.TrimSpace(data)) == 0 {
 				continue
 			}
 			owner, typ := g.owner(data)
-			if owner != id {
+			if owner != e.id {
 				if n == 0 {
 					return 0, errWrongIndex
 				}
-				return n, fmt.Errorf("%s: the index was wrong at byte %d, after %d records of %s: run store verify", x.LogPath, e.Off+s.Offset(), n, id)
+				return n, fmt.Errorf("%s: the index was wrong at byte %d, after %d records: run store verify", x.LogPath, e.Off+s.Offset(), n)
 			}
 			n++
 			if err := fn(typ, data); err != nil {
@@ -100,8 +142,70 @@ func (x *Index) each(id string, fn Visit) (int, error) {
 		if s.Err() != nil {
 			return n, s.Err()
 		}
+		buf = s.buf
 	}
 	return n, nil
+}
+
+// eachOfTest calls fn with the records of test and of its runs (with seed
+// *seed, if seed is set), in log order, reading only their extents.
+func (x *Index) eachOfTest(test string, seed *uint64, fn Visit) (int, error) {
+	ids := map[string]bool{test: true}
+	for _, r := range x.Runs(test) {
+		if seed == nil || r.Seed == *seed {
+			ids[r.Run] = true
+		}
+	}
+	var exts []ownedExtent
+	x.entriesEach(func(a []gjson.Result) {
+		if a[0].Str == entExtent && len(a) == 5 && ids[a[1].Str] {
+			exts = append(exts, ownedExtent{a[1].Str, Extent{Off: a[2].Int(), Len: a[3].Int(), N: int(a[4].Int())}})
+		}
+	})
+	sort.SliceStable(exts, func(i, j int) bool { return exts[i].Off < exts[j].Off })
+	return x.read(exts, fn)
+}
+
+// EachOfTest calls fn with the records of test (the test and its ops) and
+// of every run of it — with seed *seed only, if seed is set — trace and
+// verdicts, in log order, and returns how many there were. With the index
+// it reads only their extents (the cost is the test's runs, not the log);
+// an index found wrong is rebuilt and tried once more, then given up for a
+// scan. Without, it scans the log twice: for the runs, then their records.
+func EachOfTest(path, test string, seed *uint64, useIndex bool, fn Visit) (int, error) {
+	if test == "" {
+		return 0, nil
+	}
+	if useIndex {
+		for _, force := range []bool{false, true} {
+			x, err := OpenIndex(path, force)
+			if err != nil {
+				return 0, err
+			}
+			n, err := x.eachOfTest(test, seed, fn)
+			if err != errWrongIndex {
+				return n, err
+			}
+		}
+	}
+	ids := map[string]bool{test: true}
+	if _, err := scan(path, func(owner, typ string, data []byte) error {
+		if typ == formats.TypeRun {
+			r := gjson.GetManyBytes(data, "test", "seed")
+			if r[0].Str == test && (seed == nil || r[1].Uint() == *seed) {
+				ids[owner] = true
+			}
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	return scan(path, func(owner, typ string, data []byte) error {
+		if ids[owner] {
+			return fn(typ, data)
+		}
+		return errSkip
+	})
 }
 
 // Each calls fn with the records of run or test id, in log order, and
@@ -131,8 +235,19 @@ func Each(path, id string, useIndex bool, fn Visit) (int, error) {
 // Get writes the records of run or test id that keep accepts (nil: all) to
 // w, and returns how many records id has.
 func Get(path, id string, useIndex bool, keep func(typ string, data []byte) bool, w io.Writer) (int, error) {
+	return write(w, keep, func(fn Visit) (int, error) { return Each(path, id, useIndex, fn) })
+}
+
+// GetOfTest writes the records of test and of its runs (see EachOfTest)
+// that keep accepts (nil: all) to w, and returns how many records there
+// were.
+func GetOfTest(path, test string, seed *uint64, useIndex bool, keep func(typ string, data []byte) bool, w io.Writer) (int, error) {
+	return write(w, keep, func(fn Visit) (int, error) { return EachOfTest(path, test, seed, useIndex, fn) })
+}
+
+func write(w io.Writer, keep func(typ string, data []byte) bool, each func(Visit) (int, error)) (int, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
-	n, err := Each(path, id, useIndex, func(typ string, data []byte) error {
+	n, err := each(func(typ string, data []byte) error {
 		if keep == nil || keep(typ, data) {
 			bw.Write(data)
 			return bw.WriteByte('\n')
@@ -147,6 +262,21 @@ func Get(path, id string, useIndex bool, keep func(typ string, data []byte) bool
 
 // scanEach is Each without the index: one streaming pass over the log.
 func scanEach(path, id string, fn Visit) (int, error) {
+	return scan(path, func(owner, typ string, data []byte) error {
+		if owner == id {
+			return fn(typ, data)
+		}
+		return errSkip
+	})
+}
+
+// errSkip, from scan's fn, says the record was not visited.
+var errSkip = errors.New("skip")
+
+// scan calls fn with every record of the log, its owner and type, in one
+// streaming pass, and returns how many records fn visited (did not return
+// errSkip for).
+func scan(path string, fn func(owner, typ string, data []byte) error) (int, error) {
 	lf, err := os.Open(path)
 	if err != nil {
 		return 0, err
@@ -160,11 +290,13 @@ func scanEach(path, id string, fn Visit) (int, error) {
 		if len(bytes.TrimSpace(data)) == 0 {
 			continue
 		}
-		if owner, typ := g.owner(data); owner == id {
+		owner, typ := g.owner(data)
+		switch err := fn(owner, typ, data); err {
+		case errSkip:
+		case nil:
 			n++
-			if err := fn(typ, data); err != nil {
-				return n, err
-			}
+		default:
+			return n + 1, err
 		}
 	}
 	return n, s.Err()

@@ -251,3 +251,49 @@ func TestReadBatchFileAndStream(t *testing.T) {
 		}
 	}
 }
+
+// EachOfTest gives the test and its runs (of one seed, if asked), traces
+// and verdicts, in log order, with the index as with a scan; an index
+// whose extents name the wrong runs is caught and rebuilt.
+func TestEachOfTest(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "l.jsonl")
+	seed2 := bytes.Replace(fakeRun("r-3", "t-1", 4, 5), []byte(`"seed":1`), []byte(`"seed":2`), 1)
+	parts := [][]byte{fakeTest("t-1", 2), fakeRun("r-1", "t-1", 4, 5), fakeTest("t-2", 1), fakeRun("r-2", "t-2", 4, 5), seed2,
+		[]byte(`{"type":"verdict","run":"r-2","checker":"c","valid":true}` + "\n"),
+		[]byte(`{"type":"verdict","run":"r-1","checker":"c","valid":false}` + "\n")}
+	for _, p := range parts {
+		appendBytes(t, path, p)
+	}
+	get := func(test string, seed *uint64, useIndex bool) string {
+		var out bytes.Buffer
+		if _, err := GetOfTest(path, test, seed, useIndex, nil, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	one := uint64(1)
+	for _, c := range []struct {
+		seed *uint64
+		want []byte
+	}{
+		{nil, bytes.Join([][]byte{parts[0], parts[1], parts[4], parts[6]}, nil)},
+		{&one, bytes.Join([][]byte{parts[0], parts[1], parts[6]}, nil)},
+	} {
+		for _, useIndex := range []bool{true, false} {
+			if got := get("t-1", c.seed, useIndex); got != string(c.want) {
+				t.Fatalf("seed %v index %v:\n%s\nwant\n%s", c.seed, useIndex, got, c.want)
+			}
+		}
+	}
+	// r-1 and r-3 swapped in the index: caught, rebuilt, right.
+	idx, _ := os.ReadFile(IndexPath(path))
+	hdr, entries := idx[:headerLen], idx[headerLen:]
+	entries = bytes.ReplaceAll(entries, []byte(`["x","r-1"`), []byte(`["x","r-X"`))
+	entries = bytes.ReplaceAll(entries, []byte(`["x","r-3"`), []byte(`["x","r-1"`))
+	entries = bytes.ReplaceAll(entries, []byte(`["x","r-X"`), []byte(`["x","r-3"`))
+	os.WriteFile(IndexPath(path), append(append([]byte{}, hdr...), entries...), 0o666)
+	if got, want := get("t-1", &one, true), bytes.Join([][]byte{parts[0], parts[1], parts[6]}, nil); got != string(want) {
+		t.Fatalf("after a wrong index:\n%s\nwant\n%s", got, want)
+	}
+}
