@@ -5,7 +5,12 @@
 // hashing for test and run ids, and the exit codes every binary shares.
 //
 // No other package defines a record. A stage that needs a new field adds it
-// here, to DESIGN.md and to the golden tests together.
+// here, to RECORDS.md and to the golden tests together.
+//
+// RECORDS.md (in this directory) is the reference of every record: per
+// type, who writes and reads it, each field with its type and units, and a
+// real example line. records_doc_test.go fails when a struct's JSON fields
+// and the document disagree, or when an example does not decode.
 //
 // A trace is read record by record:
 //
