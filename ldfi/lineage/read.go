@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/tidwall/gjson"
 
@@ -489,8 +489,8 @@ func (t *track) fieldWriters(state []byte, idx int) (writers []int, ok bool) {
 	if t.writer == nil {
 		t.writer = map[string]int{}
 	}
-	keys := sortedKeys(now)
-	for _, k := range sortedKeys(t.fields) {
+	keys := slices.Sorted(maps.Keys(now))
+	for _, k := range slices.Sorted(maps.Keys(t.fields)) {
 		if _, ok := now[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -570,7 +570,7 @@ func (r *Reader) Runs() ([]*Run, error) {
 			return nil, &formats.InputError{Msg: fmt.Sprintf("verdict for run %s, whose trace (run record) is not in the input", run.ID)}
 		}
 		b := r.byID[run.ID]
-		names := sortedKeys(b.nodes)
+		names := slices.Sorted(maps.Keys(b.nodes))
 		for _, name := range names {
 			t := b.nodes[name]
 			// Alternatives: a later delivery of the same body to the same
@@ -612,13 +612,4 @@ func (r *Reader) Runs() ([]*Run, error) {
 		}
 	}
 	return r.runs, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -288,16 +288,6 @@ func satisfies(runs []*lineage.Run, sp spec.Spec, f []formats.Fault) bool {
 	return true
 }
 
-func uniq(f []formats.Fault) []formats.Fault {
-	var out []formats.Fault
-	for _, x := range f {
-		if !has(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 func setString(f []formats.Fault) string {
 	var s []string
 	for _, x := range f {

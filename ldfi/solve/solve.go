@@ -30,6 +30,7 @@
 package solve
 
 import (
+	"maps"
 	"slices"
 	"sort"
 
@@ -188,7 +189,7 @@ func newProblem(runs []*lineage.Run, sp spec.Spec) *problem {
 
 	// Crashes: one time per node, at most sp.Crashes nodes.
 	var crashed []z.Lit
-	for _, node := range sortedKeys(p.crash) {
+	for _, node := range slices.Sorted(maps.Keys(p.crash)) {
 		fs := p.crash[node]
 		down := p.c.Lit()
 		crashed = append(crashed, down)
@@ -447,13 +448,4 @@ func sortFaults(fs []formats.Fault) {
 		}
 		return a.b < b.b
 	})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
