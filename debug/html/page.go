@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/detsys/detsys/cover/plot"
+	"github.com/detsys/detsys/formats"
 )
 
 // Options shape the page.
@@ -169,7 +170,7 @@ func (s ints) MarshalJSON() ([]byte, error) {
 func (t *trace) meta(title string, at int) ([]byte, error) {
 	clients := 0
 	for _, l := range t.lanes {
-		if isClient(l) {
+		if formats.IsClientName(l) {
 			clients++
 		}
 	}

@@ -134,7 +134,7 @@ func (t *trace) read(in io.Reader) error {
 	// takes; encoding/json then says what is wrong with a line that is not.
 	r := formats.NewReader(in, name)
 	r.Validate = false
-	err := eachLine(r, func(l formats.Line) error {
+	err := r.Each(func(l formats.Line) error {
 		if !gjson.ValidBytes(l.Data) {
 			if err := l.Decode(new(any)); err != nil {
 				return err
@@ -387,7 +387,7 @@ func (t *trace) readStep(l formats.Line, rec *record, typ string) error {
 	if sends := rec.get("sends"); sends.IsArray() {
 		sends.ForEach(func(_, s gjson.Result) bool {
 			flags |= flagSends
-			if to := s.Get("to").Str; isClient(to) {
+			if to := s.Get("to").Str; formats.IsClientName(to) {
 				if id := s.Get("id").Str; id != "" {
 					t.replies[strings.Clone(id)] = row
 				}
@@ -444,21 +444,6 @@ func appendEscaped(dst, src []byte) []byte {
 	return append(dst, src[start:]...)
 }
 
-func eachLine(r *formats.Reader, fn func(formats.Line) error) error {
-	for {
-		l, err := r.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(l); err != nil {
-			return err
-		}
-	}
-}
-
 // record is the top-level fields of one record, found in one pass (a
 // record's state can be large: looking each field up on its own would
 // skip over it again each time). Its strings point into the line, which
@@ -486,19 +471,6 @@ func (r *record) get(key string) gjson.Result {
 		}
 	}
 	return gjson.Result{}
-}
-
-// isClient reports whether name is a client's (c0, c1, …).
-func isClient(name string) bool {
-	if len(name) < 2 || name[0] != 'c' {
-		return false
-	}
-	for _, c := range name[1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // row is the row of step number s (the last row at or before it, since a
@@ -537,7 +509,7 @@ func (t *trace) finish() {
 		order[i] = i
 	}
 	clientNo := func(i int) (int, bool) {
-		if !isClient(t.lanes[i]) {
+		if !formats.IsClientName(t.lanes[i]) {
 			return 0, false
 		}
 		n, err := strconv.Atoi(t.lanes[i][1:])
