@@ -147,7 +147,9 @@ func TestLongLines(t *testing.T) {
 
 func TestMalformed(t *testing.T) {
 	for _, tc := range []struct{ a, b, want string }{
-		{`{"type":"x"}` + "\n" + `{"type":`, `{"type":"x"}` + "\n" + `{"type":"y"}`, "a:2: invalid JSON"},
+		{`{"type":"x"}` + "\n" + `{"type":`, `{"type":"x"}` + "\n" + `{"type":"y"}`, "a:2: not a JSON object"},
+		{`{"type":"x"}` + "\n" + `{"type":`, `{"type":"x"}` + "\n" + `{"type":`, "a:2: not a JSON object"}, // same bytes, never parsed
+		{`{"type":"x"}`, `{"type":"x",}`, "b:1: invalid JSON"},
 		{`{"type":"x"}`, `[1]`, "b:1: not a JSON object"},
 		{`{"type":"x"}`, `{"type":"y"} {"type":"z"}`, "b:1: more than one JSON value"},
 	} {
