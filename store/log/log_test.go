@@ -188,6 +188,9 @@ func TestReadBatchFileAndStream(t *testing.T) {
 	defer func(m int64) { MemLimit = m }(MemLimit)
 	long := `{"s":"` + strings.Repeat("z", 2<<20) + `"}`
 	many := strings.Repeat("{\"a\":1}\n", 1_200_000) // 9.6 MB: pieces checked in parallel
+	// Longer than two pieces (checkChunk): its piece grows in the arena,
+	// or past the arena's end (MemLimit 100) onto the heap.
+	huge := `{"s":"` + strings.Repeat("y", 9<<20) + `"}`
 	for _, tc := range []struct {
 		name, data, err string
 		records         int
@@ -196,6 +199,7 @@ func TestReadBatchFileAndStream(t *testing.T) {
 		{"no last newline", "{\"a\":1}\n{\"b\":2}", "", 2},
 		{"blank lines", "\n{\"a\":1}\n  \n{\"b\":2}\n\n", "", 2},
 		{"long line", "{\"a\":1}\n" + long + "\n{\"b\":2}\n", "", 3},
+		{"longer than two pieces", "{\"a\":1}\n" + huge + "\n" + many[:800_000] + huge + "\n{\"b\":2}\n", "", 100_004},
 		{"bad after long", "{\"a\":1}\n" + long + "\n{\"b\":\n", "in:3: invalid JSON", 0},
 		{"bad last, no newline", "{\"a\":1}\n{\"b\":", "in:2: invalid JSON", 0},
 		{"array", "{\"a\":1}\n[1]\n", "in:2: not a JSON object", 0},
