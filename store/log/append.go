@@ -120,7 +120,7 @@ func (b *Batch) mapFile(f *os.File, size int64) error {
 	return err
 }
 
-// readStream reads r to its end in checkChunk pieces cut at line ends,
+// readStream reads r to its end in streamChunk pieces cut at line ends,
 // each checked in the background while the next is read (one goroutine
 // per CPU), so that checking keeps up with reading.
 func (b *Batch) readStream(r io.Reader, name, dir string) error {
@@ -181,9 +181,9 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 		}
 		return b.arena[at : at+length : at+size]
 	}
-	cur := window(base, 0, checkChunk)
+	cur := window(base, 0, streamChunk)
 	if cur == nil {
-		base, cur = -1, make([]byte, 0, checkChunk)
+		base, cur = -1, make([]byte, 0, streamChunk)
 	}
 	for {
 		n, err := r.Read(cur[len(cur):cap(cur)])
@@ -223,7 +223,7 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 			return nil
 		}
 		rest := cur[cut:]
-		size := max(checkChunk, 2*len(rest))
+		size := max(streamChunk, 2*len(rest))
 		if held > MemLimit {
 			if err := settle(); err != nil {
 				return err
@@ -265,6 +265,14 @@ func newArena(size int64) []byte {
 
 // checkChunk is the size of the pieces checkAll checks in parallel.
 const checkChunk = 4 << 20
+
+// streamChunk is the size of the pieces readStream checks while it reads:
+// a piece is checked while it is still in the cache the pipe's copy put
+// it in, and the last, checked after the end of the input, is short. With
+// 4 MiB pieces, `cat FILE | store append` took 0.093 s of wall time and
+// 0.160 s of CPU for 64 MiB; with 1 MiB, 0.088 s and 0.153 s (512 KiB:
+// 0.090 s).
+const streamChunk = 1 << 20
 
 // checkAll validates every line of data (the last may lack its newline)
 // and returns how many records there were: big inputs in pieces, one
