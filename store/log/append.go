@@ -32,6 +32,9 @@ type Batch struct {
 	spill   *os.File
 	newline bool   // data (or the spill) lacks its last newline
 	arena   []byte // the anonymous mapping a stream is read into, if any
+	// appended: Append has dropped pages of the arena or mapping behind
+	// its writes, so the batch cannot be appended again.
+	appended bool
 }
 
 // Close releases the batch: its mapping or its spool file.
@@ -404,10 +407,14 @@ type Log struct {
 
 // Append writes the batch at the end of the log, under an exclusive lock,
 // after truncating a torn tail left by a killed appender. When it returns
-// nil the batch is in the log (and on disk, with Sync).
+// nil the batch is in the log (and on disk, with Sync). A batch is
+// appended once: Append gives its memory back as it writes it.
 func (l *Log) Append(b *Batch) error {
 	if b.Records == 0 {
 		return nil
+	}
+	if b.appended {
+		return fmt.Errorf("%s: %s appended twice", l.Path, b.Name)
 	}
 	_, serr := os.Stat(l.Path)
 	created := errors.Is(serr, os.ErrNotExist)
@@ -440,6 +447,7 @@ func (l *Log) Append(b *Batch) error {
 			behind = make(chan []byte, 2*len(region)/writeChunk+len(b.parts)+1)
 			go dropBehind(behind, done)
 		}
+		b.appended = behind != nil
 		for k, p := range b.parts {
 			for i := 0; i < len(p) && err == nil; i += writeChunk {
 				j := min(len(p), i+writeChunk)

@@ -301,3 +301,26 @@ func TestEachOfTest(t *testing.T) {
 		t.Fatalf("after a wrong index:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// Append gives a big batch's pages back as it writes them: a second Append
+// of it is refused, and the log holds the batch once, intact.
+func TestAppendTwiceRefused(t *testing.T) {
+	data := strings.Repeat("{\"a\":1}\n", 700_000) // 5.6 MB: more than four writes
+	dir := t.TempDir()
+	path := filepath.Join(dir, "l.jsonl")
+	b, err := ReadBatch(strings.NewReader(data), "-", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	l := &Log{Path: path}
+	if err := l.Append(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Append(b); err == nil || !strings.Contains(err.Error(), "appended twice") {
+		t.Fatalf("second append: %v, want appended twice", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != data {
+		t.Fatalf("log has %d bytes, want %d", len(got), len(data))
+	}
+}
