@@ -27,9 +27,14 @@ type Batch struct {
 	Name    string // where it came from, for messages
 	Records int
 	parts   [][]byte // in memory, or mapped (then mapped is set)
+	at      []int    // where each part starts in its mapping (parts[0] or arena), or -1
 	mapped  bool
 	spill   *os.File
-	newline bool // data (or the spill) lacks its last newline
+	newline bool   // data (or the spill) lacks its last newline
+	arena   []byte // the anonymous mapping a stream is read into, if any
+	// appended: Append has dropped pages of the arena or mapping behind
+	// its writes, so the batch cannot be appended again.
+	appended bool
 }
 
 // Close releases the batch: its mapping or its spool file.
@@ -38,7 +43,11 @@ func (b *Batch) Close() {
 		syscall.Munmap(b.parts[0])
 		b.mapped = false
 	}
-	b.parts = nil
+	if b.arena != nil {
+		syscall.Munmap(b.arena)
+		b.arena = nil
+	}
+	b.parts, b.at = nil, nil
 	if b.spill != nil {
 		b.spill.Close()
 		os.Remove(b.spill.Name())
@@ -107,14 +116,14 @@ func (b *Batch) mapFile(f *os.File, size int64) error {
 	if err != nil {
 		return errNoMap
 	}
-	b.parts, b.mapped = [][]byte{data}, true
+	b.parts, b.at, b.mapped = [][]byte{data}, []int{0}, true
 	n, err := checkAll(data, b.Name, 0)
 	b.Records = n
 	b.newline = data[len(data)-1] != '\n'
 	return err
 }
 
-// readStream reads r to its end in checkChunk pieces cut at line ends,
+// readStream reads r to its end in streamChunk pieces cut at line ends,
 // each checked in the background while the next is read (one goroutine
 // per CPU), so that checking keeps up with reading.
 func (b *Batch) readStream(r io.Reader, name, dir string) error {
@@ -156,8 +165,34 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 		}
 		return nil
 	}
-	cur := make([]byte, 0, checkChunk)
+	// The pieces are read one after the other into an anonymous mapping
+	// that holds MemLimit and two pieces more: the rest of a piece after
+	// its last line is already where the next piece starts, and Append
+	// can give the pages back behind its writes (dropBehind) instead of
+	// the exit doing it after them. Without the mapping (or past its end),
+	// the heap. (Not in huge pages: on the 2-CPU VM this was measured on,
+	// clearing them cost more than the 4 KiB page faults they save,
+	// clear_page 4% -> 19% of the CPU.)
+	b.arena = newArena(MemLimit + 2*checkChunk)
+	base := 0 // where cur starts in b.arena, or -1: cur is on the heap
+	if b.arena == nil {
+		base = -1
+	}
+	window := func(at, length, size int) []byte {
+		if at < 0 || at+size > len(b.arena) {
+			return nil
+		}
+		return b.arena[at : at+length : at+size]
+	}
+	cur := window(base, 0, streamChunk)
+	if cur == nil {
+		base, cur = -1, make([]byte, 0, streamChunk)
+	}
+	populated := 0 // b.arena[:populated] has its pages
 	for {
+		for end := base + cap(cur); base > 0 && populated < end; populated += populateStep {
+			populate(b.arena[populated:min(len(b.arena), populated+populateStep)])
+		}
 		n, err := r.Read(cur[len(cur):cap(cur)])
 		cur = cur[:len(cur)+n]
 		eof := errors.Is(err, io.EOF)
@@ -171,12 +206,16 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 		if !eof {
 			cut = bytes.LastIndexByte(cur, '\n') + 1
 			if cut == 0 { // one line longer than the piece: grow it
-				cur = append(cur, make([]byte, cap(cur))...)[:len(cur)]
+				if next := window(base, len(cur), 2*cap(cur)); next != nil {
+					cur = next
+				} else {
+					base, cur = -1, append(cur, make([]byte, cap(cur))...)[:len(cur)]
+				}
 				continue
 			}
 		}
 		if cut > 0 {
-			b.parts = append(b.parts, cur[:cut])
+			b.parts, b.at = append(b.parts, cur[:cut]), append(b.at, base)
 			held += int64(cut)
 			check(cur[:cut])
 		}
@@ -191,8 +230,7 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 			return nil
 		}
 		rest := cur[cut:]
-		cur = make([]byte, len(rest), max(checkChunk, 2*len(rest)))
-		copy(cur, rest)
+		size := max(streamChunk, 2*len(rest))
 		if held > MemLimit {
 			if err := settle(); err != nil {
 				return err
@@ -201,12 +239,60 @@ func (b *Batch) readStream(r io.Reader, name, dir string) error {
 				return err
 			}
 			held = 0
+			if next := window(0, len(rest), size); next != nil {
+				copy(next, rest) // the arena is free again: the rest to its start
+				base, cur = 0, next
+				continue
+			}
+		}
+		if base >= 0 {
+			base += cut
+		}
+		if next := window(base, len(rest), size); next != nil {
+			cur = next // the rest is already there
+		} else {
+			base, cur = -1, make([]byte, len(rest), size)
+			copy(cur, rest)
 		}
 	}
 }
 
+// newArena maps size bytes of anonymous memory (reserved only: pages
+// come as they are touched); nil if it cannot.
+func newArena(size int64) []byte {
+	if size <= 0 || size > 1<<40 {
+		return nil
+	}
+	m, err := syscall.Mmap(-1, 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
+	if err != nil {
+		return nil
+	}
+	return m
+}
+
+// populate gives the pages of a part of the arena before a read fills
+// them (madvise MADV_POPULATE_WRITE, Linux 5.14; errors are ignored: the
+// reads then fault them in): one call for populateStep bytes instead of a
+// page fault every 4 KiB. It cuts the CPU time of `cat FILE | store
+// append` by 3 to 8% (17,000 page faults to 500 for 64 MiB). Not for the
+// first piece: a small batch would pay for pages it does not use.
+func populate(p []byte) { syscall.Madvise(p, madvPopulateWrite) }
+
+const (
+	madvPopulateWrite = 23 // not in package syscall
+	populateStep      = 2 << 20
+)
+
 // checkChunk is the size of the pieces checkAll checks in parallel.
 const checkChunk = 4 << 20
+
+// streamChunk is the size of the pieces readStream checks while it reads:
+// a piece is checked while it is still in the cache the pipe's copy put
+// it in, and the last, checked after the end of the input, is short. With
+// 4 MiB pieces, `cat FILE | store append` took 0.093 s of wall time and
+// 0.160 s of CPU for 64 MiB; with 1 MiB, 0.088 s and 0.153 s (512 KiB:
+// 0.090 s).
+const streamChunk = 1 << 20
 
 // checkAll validates every line of data (the last may lack its newline)
 // and returns how many records there were: big inputs in pieces, one
@@ -306,7 +392,7 @@ func (b *Batch) spillParts(dir string) error {
 			return err
 		}
 	}
-	b.parts = nil
+	b.parts, b.at = nil, nil
 	return nil
 }
 
@@ -321,10 +407,14 @@ type Log struct {
 
 // Append writes the batch at the end of the log, under an exclusive lock,
 // after truncating a torn tail left by a killed appender. When it returns
-// nil the batch is in the log (and on disk, with Sync).
+// nil the batch is in the log (and on disk, with Sync). A batch is
+// appended once: Append gives its memory back as it writes it.
 func (l *Log) Append(b *Batch) error {
 	if b.Records == 0 {
 		return nil
+	}
+	if b.appended {
+		return fmt.Errorf("%s: %s appended twice", l.Path, b.Name)
 	}
 	_, serr := os.Stat(l.Path)
 	created := errors.Is(serr, os.ErrNotExist)
@@ -343,10 +433,34 @@ func (l *Log) Append(b *Batch) error {
 	// In writeChunk pieces: the lock keeps them together, and the kernel
 	// takes one huge write(2) from a mapping slower than many small ones.
 	if b.spill == nil {
+		var behind chan []byte // the written pages of the mapping
+		done := make(chan struct{})
+		region := b.arena
+		if b.mapped {
+			region = b.parts[0]
+		}
+		dropped, page, total := 0, os.Getpagesize(), 0 // region[:dropped] is gone
 		for _, p := range b.parts {
+			total += len(p)
+		}
+		if total >= 4*writeChunk {
+			behind = make(chan []byte, 2*len(region)/writeChunk+len(b.parts)+1)
+			go dropBehind(behind, done)
+		}
+		b.appended = behind != nil
+		for k, p := range b.parts {
 			for i := 0; i < len(p) && err == nil; i += writeChunk {
-				_, err = f.Write(p[i:min(len(p), i+writeChunk)])
+				j := min(len(p), i+writeChunk)
+				_, err = f.Write(p[i:j])
+				if end := (b.at[k] + j) / page * page; behind != nil && b.at[k] >= 0 && end > dropped {
+					behind <- region[dropped:end]
+					dropped = end
+				}
 			}
+		}
+		if behind != nil {
+			close(behind)
+			<-done
 		}
 	} else if _, err = b.spill.Seek(0, io.SeekStart); err == nil {
 		_, err = io.CopyBuffer(onlyWriter{f}, onlyReader{b.spill}, make([]byte, writeChunk))
@@ -372,6 +486,20 @@ func (l *Log) Append(b *Batch) error {
 		}
 	}
 	return nil
+}
+
+// dropBehind unmaps the pages of a mapping that Append has written
+// (madvise MADV_DONTNEED: the mapping stays, the pages go), on the other
+// CPU while the next pieces are written: taking down the page table of a
+// 64 MiB mapping at once (munmap, or the exit) costs 3.5 ms, 7% of
+// `store append FILE`'s wall time, after its last write; this saves 2 to
+// 3 ms of it. Nothing reads a written page again (one of a file would
+// come back from the file, one of the arena as zeros).
+func dropBehind(pieces <-chan []byte, done chan<- struct{}) {
+	for p := range pieces {
+		syscall.Madvise(p, syscall.MADV_DONTNEED) // only faster: errors ignored
+	}
+	close(done)
 }
 
 // writeChunk is the size of the writes Append makes.

@@ -188,6 +188,9 @@ func TestReadBatchFileAndStream(t *testing.T) {
 	defer func(m int64) { MemLimit = m }(MemLimit)
 	long := `{"s":"` + strings.Repeat("z", 2<<20) + `"}`
 	many := strings.Repeat("{\"a\":1}\n", 1_200_000) // 9.6 MB: pieces checked in parallel
+	// Longer than two pieces (checkChunk): its piece grows in the arena,
+	// or past the arena's end (MemLimit 100) onto the heap.
+	huge := `{"s":"` + strings.Repeat("y", 9<<20) + `"}`
 	for _, tc := range []struct {
 		name, data, err string
 		records         int
@@ -196,6 +199,7 @@ func TestReadBatchFileAndStream(t *testing.T) {
 		{"no last newline", "{\"a\":1}\n{\"b\":2}", "", 2},
 		{"blank lines", "\n{\"a\":1}\n  \n{\"b\":2}\n\n", "", 2},
 		{"long line", "{\"a\":1}\n" + long + "\n{\"b\":2}\n", "", 3},
+		{"longer than two pieces", "{\"a\":1}\n" + huge + "\n" + many[:800_000] + huge + "\n{\"b\":2}\n", "", 100_004},
 		{"bad after long", "{\"a\":1}\n" + long + "\n{\"b\":\n", "in:3: invalid JSON", 0},
 		{"bad last, no newline", "{\"a\":1}\n{\"b\":", "in:2: invalid JSON", 0},
 		{"array", "{\"a\":1}\n[1]\n", "in:2: not a JSON object", 0},
@@ -295,5 +299,28 @@ func TestEachOfTest(t *testing.T) {
 	os.WriteFile(IndexPath(path), append(append([]byte{}, hdr...), entries...), 0o666)
 	if got, want := get("t-1", &one, true), bytes.Join([][]byte{parts[0], parts[1], parts[6]}, nil); got != string(want) {
 		t.Fatalf("after a wrong index:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// Append gives a big batch's pages back as it writes them: a second Append
+// of it is refused, and the log holds the batch once, intact.
+func TestAppendTwiceRefused(t *testing.T) {
+	data := strings.Repeat("{\"a\":1}\n", 700_000) // 5.6 MB: more than four writes
+	dir := t.TempDir()
+	path := filepath.Join(dir, "l.jsonl")
+	b, err := ReadBatch(strings.NewReader(data), "-", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	l := &Log{Path: path}
+	if err := l.Append(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Append(b); err == nil || !strings.Contains(err.Error(), "appended twice") {
+		t.Fatalf("second append: %v, want appended twice", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != data {
+		t.Fatalf("log has %d bytes, want %d", len(got), len(data))
 	}
 }
