@@ -480,24 +480,20 @@ func (t *trace) row(s int64) int {
 	return i - 1
 }
 
-func (t *trace) lane(name string) int {
-	if i, ok := t.laneOf[name]; ok {
-		return i
-	}
-	name = strings.Clone(name)
-	t.laneOf[name] = len(t.lanes)
-	t.lanes = append(t.lanes, name)
-	return len(t.lanes) - 1
-}
+func (t *trace) lane(name string) int { return intern(name, t.laneOf, &t.lanes) }
 
-func (t *trace) label(s string) int {
-	if i, ok := t.labelOf[s]; ok {
+func (t *trace) label(s string) int { return intern(s, t.labelOf, &t.labels) }
+
+// intern numbers s in first-seen order: its index in *list, appended
+// (a copy, as s may point into a reused line buffer) when new.
+func intern(s string, index map[string]int, list *[]string) int {
+	if i, ok := index[s]; ok {
 		return i
 	}
 	s = strings.Clone(s)
-	t.labelOf[s] = len(t.labels)
-	t.labels = append(t.labels, s)
-	return len(t.labels) - 1
+	index[s] = len(*list)
+	*list = append(*list, s)
+	return len(*list) - 1
 }
 
 // finish puts the lanes in the order the diagram shows them, clients first
