@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"regexp"
 	"sort"
 
 	"github.com/tidwall/gjson"
@@ -61,7 +60,6 @@ type run struct {
 	id      string
 	nodes   map[string]bool // nil: no run record, clients by name only
 	pending map[string]string
-	labels  map[string]string // name → label (the client-name test is a regexp)
 	newSt   int
 	newBy   map[string]int  // node → states it found first (for the per-node curves)
 	events  map[string]bool // events (and node faults) this run has been counted for
@@ -119,7 +117,7 @@ func (r *Report) Add(l formats.Line) error {
 			return l.Errorf("client", "an invoke needs its client (a number)")
 		}
 		r.op(rec).Invoke++
-		if err := r.sends(l, ru, rec, fmt.Sprintf("c%d", c.Int())); err != nil {
+		if err := r.sends(l, ru, rec, formats.ClientName(int(c.Int()))); err != nil {
 			return err
 		}
 	case formats.TypeOk, formats.TypeFail, formats.TypeInfo:
@@ -183,7 +181,7 @@ func (r *Report) run(id string) *run {
 	}
 	ru, ok := r.byID[id]
 	if !ok {
-		ru = &run{id: id, pending: map[string]string{}, labels: map[string]string{}, events: map[string]bool{}}
+		ru = &run{id: id, pending: map[string]string{}, events: map[string]bool{}}
 		r.byID[id] = ru
 		r.runs = append(r.runs, ru)
 	}
@@ -214,7 +212,6 @@ func (r *Report) addRun(l formats.Line) error {
 	}
 	ru := r.run(head.Run)
 	ru.nodes = map[string]bool{}
-	clear(ru.labels)
 	for _, n := range head.Nodes {
 		ru.nodes[n.Name] = true
 		r.known[n.Name] = true
@@ -279,19 +276,12 @@ func canonicalSet(faults []formats.Fault) (json.RawMessage, string, error) {
 	return b, string(b), nil
 }
 
-var clientName = regexp.MustCompile(`^c[0-9]+$`)
-
 // label is the name a sender or receiver gets in the message table.
 func (ru *run) label(name string) string {
-	if l, ok := ru.labels[name]; ok {
-		return l
+	if formats.IsClientName(name) && !ru.nodes[name] {
+		return ClientLabel
 	}
-	l := name
-	if !ru.nodes[name] && clientName.MatchString(name) {
-		l = ClientLabel
-	}
-	ru.labels[name] = l
-	return l
+	return name
 }
 
 func (r *Report) msg(ru *run, from, to, bodyType string) *formats.MessageCount {
