@@ -133,6 +133,7 @@ func TestContentIDs(t *testing.T) {
 func FuzzReader(f *testing.F) {
 	f.Add([]byte("{\"type\":\"test\"}\n{\"type\":\"op\"}\n"))
 	f.Add([]byte("{\n}\n[]\n"))
+	f.Add([]byte("{\"a\":[-0,1.5e3,\"\\u00e9\\ud800\",true,null]}\n{\"a\":01}\n{\"a\":\"\xff\"}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := formats.NewReader(bytes.NewReader(data), "f")
 		for i := 0; i < 1000; i++ {
@@ -144,6 +145,11 @@ func FuzzReader(f *testing.F) {
 				var ie *formats.InputError
 				if !errors.As(err, &ie) {
 					t.Fatalf("non-input error %v", err)
+				}
+				// The reader validates objects with gjson: it must
+				// reject only what encoding/json rejects.
+				if len(l.Data) > 0 && l.Data[0] == '{' && json.Valid(l.Data) {
+					t.Fatalf("valid JSON rejected: %q: %v", l.Data, err)
 				}
 				return
 			}

@@ -3,6 +3,7 @@ package formats_test
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -39,23 +40,21 @@ func TestMarshal(t *testing.T) {
 	}
 }
 
-// CheckJSON passes what encoding/json accepts and words the error of a
-// line it does not as Decode does: file, line, byte.
-func TestCheckJSON(t *testing.T) {
+// The reader's validation passes what encoding/json accepts and words the
+// error of a line it does not as Decode does: file, line, byte.
+func TestReaderValidate(t *testing.T) {
 	r := formats.NewReader(strings.NewReader("{\"a\":[1,{\"b\":\"<>\"}]}\n\n{\"a\":1,}\n{\"a\":tru}\n"), "t.ndjson")
-	r.Validate = false
 	var got []string
-	err := r.Each(func(l formats.Line) error {
-		err := l.CheckJSON()
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			break
+		}
 		var ie *formats.InputError
 		if err != nil && !errors.As(err, &ie) {
-			t.Errorf("line %d: %T, want an InputError", l.No, err)
+			t.Fatalf("%T, want an InputError", err)
 		}
 		got = append(got, fmt.Sprint(err))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	want := []string{"<nil>", "t.ndjson:3: invalid JSON at byte 8", "t.ndjson:4: invalid JSON at byte 9"}
 	if len(got) != len(want) {

@@ -80,20 +80,6 @@ func (l Line) Decode(v any) error {
 	return l.Errorf("", "%v", err)
 }
 
-// CheckJSON checks that the line is JSON with gjson's validator, some
-// three times faster than encoding/json's on trace records, for readers
-// that set Validate off for speed; a line it rejects is decoded with
-// encoding/json, which words the message.
-func (l Line) CheckJSON() error {
-	if gjson.ValidBytes(l.Data) {
-		return nil
-	}
-	if err := l.Decode(new(any)); err != nil {
-		return err
-	}
-	return l.Errorf("", "invalid JSON")
-}
-
 // TypeOf returns the "type" field of a JSON object without decoding the rest.
 func TypeOf(data []byte) string { return gjson.GetBytes(data, "type").Str }
 
@@ -104,7 +90,10 @@ type Reader struct {
 	file string
 	no   int
 	buf  []byte
-	// Validate, when set (the default), checks that each line is valid JSON.
+	// Validate, when set (the default), checks that each line is valid
+	// JSON, with gjson's validator, some three times faster than
+	// encoding/json's on trace records (the two agree); a line it rejects
+	// is decoded with encoding/json, which words the message.
 	Validate bool
 }
 
@@ -141,8 +130,11 @@ func (r *Reader) Next() (Line, error) {
 		if data[0] != '{' {
 			return l, l.Errorf("", "not a JSON object (each line must be one record like {\"type\":...}): %.40q", data)
 		}
-		if r.Validate && !json.Valid(data) {
-			return l, l.Decode(new(any))
+		if r.Validate && !gjson.ValidBytes(data) {
+			if err := l.Decode(new(any)); err != nil {
+				return l, err
+			}
+			return l, l.Errorf("", "invalid JSON")
 		}
 		return l, nil
 	}

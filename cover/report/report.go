@@ -424,18 +424,8 @@ func scan(data []byte) fields {
 }
 
 // Read adds every record of an NDJSON input (name is used in messages).
-// Lines are checked with gjson's validator, which is several times faster
-// than encoding/json's on trace records; a line it rejects is decoded
-// with encoding/json for the message.
 func (r *Report) Read(in io.Reader, name string) error {
-	rd := formats.NewReader(in, name)
-	rd.Validate = false
-	return rd.Each(func(l formats.Line) error {
-		if err := l.CheckJSON(); err != nil {
-			return err
-		}
-		return r.Add(l)
-	})
+	return formats.EachLine(in, name, r.Add)
 }
 
 // addLDFI keeps where an ldfi search stands, from the last of its records

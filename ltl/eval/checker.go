@@ -51,15 +51,7 @@ func NewChecker(fs []Formula) *Checker {
 // are *formats.InputError; a formula that cannot be evaluated on a run
 // is a *formula.Error naming the formula's origin in its message.
 func (c *Checker) Read(in io.Reader, name string) error {
-	// encoding/json's validator was half of the time of a whole check.
-	r := formats.NewReader(in, name)
-	r.Validate = false
-	return r.Each(func(line formats.Line) error {
-		if err := line.CheckJSON(); err != nil {
-			return err
-		}
-		return c.Record(line)
-	})
+	return formats.EachLine(in, name, c.Record)
 }
 
 // Record takes one record.
