@@ -12,7 +12,6 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -102,10 +101,7 @@ func run(o *cli.IO, args []string) error {
 	r := report.New()
 	traces := len(args) > 0 || len(opts.GoCoverDir) == 0
 	if traces {
-		err := cli.EachInput(o, args, func(in io.Reader, name string) error {
-			return r.Read(in, name)
-		})
-		if err != nil {
+		if err := cli.EachInput(o, args, r.Read); err != nil {
 			return err
 		}
 	}
