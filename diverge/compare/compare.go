@@ -344,7 +344,7 @@ func rooted(path string) string {
 }
 
 // join appends a key to a path: .key for plain identifiers, ["key"]
-// (JSON-quoted) for anything else.
+// (JSON-quoted as the records are written: "<" stays "<") for anything else.
 func join(path, key string) string {
 	plain := key != ""
 	for i, r := range key {
@@ -354,8 +354,7 @@ func join(path, key string) string {
 		}
 	}
 	if !plain {
-		q, _ := json.Marshal(key)
-		return path + "[" + string(q) + "]"
+		return path + "[" + formats.Quote(key) + "]"
 	}
 	if path == "" {
 		return key
