@@ -114,12 +114,12 @@ func Compare(a, b Input, opt Options) (*formats.Divergence, *formats.Identical, 
 }
 
 // objectShaped is the check every line gets, even one whose bytes equal
-// the other trace's and so is never parsed: it starts with '{' and ends
-// with '}'. It catches a cut-off line or one that is not a record at
-// the cost of two byte looks; lines that differ are parsed in full.
+// the other trace's and so is never parsed: the reader has trimmed it and
+// seen that it starts with '{'; it must also end with '}'. That catches a
+// cut-off line at the cost of a byte look; lines that differ are parsed
+// in full.
 func objectShaped(data []byte) bool {
-	data = bytes.TrimSpace(data)
-	return len(data) >= 2 && data[0] == '{' && data[len(data)-1] == '}'
+	return len(data) >= 2 && data[len(data)-1] == '}'
 }
 
 type comparer struct {
