@@ -12,7 +12,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -160,11 +159,7 @@ func parse(src, origin string) (eval.Formula, error) {
 	if err != nil {
 		var fe *formula.Error
 		if errors.As(err, &fe) {
-			pos := fmt.Sprintf("%s:%d:%d", origin, fe.Line, fe.Col)
-			if origin != "formula" {
-				pos = fmt.Sprintf("%s:%d", origin, fe.Col)
-			}
-			return eval.Formula{}, cli.Errorf(formats.ExitBadInput, "%s: %s\n%s", pos, fe.Msg, fe.Caret())
+			return eval.Formula{}, cli.Errorf(formats.ExitBadInput, "%s: %s\n%s", eval.Position(origin, fe), fe.Msg, fe.Caret())
 		}
 		return eval.Formula{}, err
 	}

@@ -136,11 +136,18 @@ type CheckError struct {
 }
 
 func (e *CheckError) Error() string {
-	pos := fmt.Sprintf("%s:%d:%d", e.Origin, e.Err.Line, e.Err.Col)
-	if e.Origin != "formula" { // FILE:LINE of a file of formulas
-		pos = fmt.Sprintf("%s:%d", e.Origin, e.Err.Col)
+	return fmt.Sprintf("%s: %s (on the run starting at %s)\n%s", Position(e.Origin, e.Err), e.Err.Msg, e.Where, e.Err.Caret())
+}
+
+// Position is where in a formula an error is, for messages, given the
+// formula's origin: formula:LINE:COL for one given as an argument, or
+// FILE:LINE:COL for a line of a file of formulas (origin FILE:LINE; the
+// formula's own line, always 1, is left out).
+func Position(origin string, e *formula.Error) string {
+	if origin != "formula" {
+		return fmt.Sprintf("%s:%d", origin, e.Col)
 	}
-	return fmt.Sprintf("%s: %s (on the run starting at %s)\n%s", pos, e.Err.Msg, e.Where, e.Err.Caret())
+	return fmt.Sprintf("%s:%d:%d", origin, e.Line, e.Col)
 }
 
 // ExitCode: a formula that does not fit the input is bad input.
