@@ -31,7 +31,7 @@ type Run struct {
 }
 
 // Good reports whether the oracle judged the run: every verdict valid
-// (a run without verdicts is taken as good; Reader.Unjudged names them).
+// (a run without verdicts is taken as good).
 func (r *Run) Good() bool {
 	for _, v := range r.Verdicts {
 		if v.Valid != true {
@@ -137,6 +137,9 @@ type building struct {
 	index map[int64]int     // step number → index in run.Steps
 	msgs  map[string]sent   // message id → its sending
 	nodes map[string]*track // per node (and client)
+	// verdict is where its first verdict is (Data dropped), for the
+	// message if its run record never comes.
+	verdict formats.Line
 }
 
 type sent struct {
@@ -266,6 +269,9 @@ func (r *Reader) line(l formats.Line) error {
 			return l.Errorf("valid", "must be true, false or \"unknown\", not %v", v.Valid)
 		}
 		b := r.get(v.Run)
+		if len(b.run.Verdicts) == 0 {
+			b.verdict = formats.Line{File: l.File, No: l.No}
+		}
 		b.run.Verdicts = append(b.run.Verdicts, v)
 		return nil
 	case formats.TypeInit, formats.TypeDeliver, formats.TypeTimer, formats.TypeRestart, formats.TypeInvoke,
@@ -566,10 +572,10 @@ func firstMissing(s *formats.Step) string {
 // Verdicts for runs whose trace never came are an error.
 func (r *Reader) Runs() ([]*Run, error) {
 	for _, run := range r.runs {
-		if run.File == "" {
-			return nil, &formats.InputError{Msg: fmt.Sprintf("verdict for run %s, whose trace (run record) is not in the input", run.ID)}
-		}
 		b := r.byID[run.ID]
+		if run.File == "" {
+			return nil, b.verdict.Errorf("run", "verdict for run %s, whose trace (run record) is not in the input", run.ID)
+		}
 		names := slices.Sorted(maps.Keys(b.nodes))
 		for _, name := range names {
 			t := b.nodes[name]
