@@ -186,11 +186,7 @@ func run(o *cli.IO, opt *options, args []string) error {
 	st.Runs, st.Good, st.Candidates = res.Runs, res.Good, res.Faults
 	space, ruled, haveSpace := estimate(nodesOf(rd, runs, opt.Test), sp, res)
 	if haveSpace {
-		f, l := spec.Float(space)
-		st.SpaceLog10 = &l
-		if l < 300 {
-			st.Space = &f
-		}
+		setSpace(&st, space)
 		if ruled != nil {
 			if rf, rl := spec.Float(ruled); rl < 300 {
 				st.RuledOut = &rf
@@ -234,6 +230,16 @@ func estimate(nodes []string, sp spec.Spec, res solve.Result) (space, ruled *big
 	return s.Total, s.AtMost(res.Level - 1), true
 }
 
+// setSpace records the size of the spec's space in st: its log10, and
+// the number itself while a float64 holds it.
+func setSpace(st *formats.Search, space *big.Int) {
+	f, l := spec.Float(space)
+	st.SpaceLog10 = &l
+	if l < 300 {
+		st.Space = &f
+	}
+}
+
 // nodesOf are the names of the test's nodes: from the runs, or from a
 // test record in the input.
 func nodesOf(rd *lineage.Reader, runs []*lineage.Run, test string) []string {
@@ -269,11 +275,7 @@ func random(o *cli.IO, opt *options, sp spec.Spec, rd *lineage.Reader, runs []*l
 		tried[faultKey(r.Faults)] = true
 	}
 	if s, ok := sp.Estimate(len(nodes)); ok {
-		f, l := spec.Float(s.Total)
-		st.SpaceLog10 = &l
-		if l < 300 {
-			st.Space = &f
-		}
+		setSpace(&st, s.Total)
 	}
 	rng := rand.New(rand.NewPCG(*opt.Random, uint64(len(runs))))
 	w := formats.NewWriter(o.Stdout)
