@@ -128,21 +128,13 @@ func run(o *cli.IO, opt *options, args []string) error {
 
 	rd := lineage.NewReader(goals)
 	rd.FieldDeps = opt.Deps == "fields"
+	rd.Test, rd.Seed = opt.Test, opt.Seed
 	if err := cli.EachInput(o, args, func(in io.Reader, name string) error { return rd.Read(in, name) }); err != nil {
 		return err
 	}
 	runs, err := rd.Runs()
 	if err != nil {
 		return err
-	}
-	if opt.Test != "" || opt.Seed != nil {
-		var keep []*lineage.Run
-		for _, r := range runs {
-			if (opt.Test == "" || r.Test == opt.Test) && (opt.Seed == nil || r.Seed == *opt.Seed) {
-				keep = append(keep, r)
-			}
-		}
-		runs = keep
 	}
 	st := formats.Search{Spec: formats.FailureSpec{Crashes: sp.Crashes, MaxFaults: sp.MaxFaults}}
 	if sp.EOT != spec.Unbounded {
