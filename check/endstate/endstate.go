@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -66,12 +67,9 @@ func (r *Reader) final(run string) *Final {
 }
 
 func (f *Final) node(name string) {
-	for _, n := range f.Nodes {
-		if n == name {
-			return
-		}
+	if !slices.Contains(f.Nodes, name) {
+		f.Nodes = append(f.Nodes, name)
 	}
-	f.Nodes = append(f.Nodes, name)
 }
 
 func (r *Reader) record(line formats.Line) error {
