@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/detsys/detsys/formats"
 )
 
 // Commit anomalies.
@@ -67,7 +69,7 @@ func Commit(f *Final) (Result, error) {
 		} {
 			v := st.Get(fl.name)
 			if v.Exists() && v.Type != gjson.String || !slices.Contains(fl.allow, v.Str) || fl.name == "role" && !v.Exists() {
-				return Result{}, f.fieldError(n, fl.name, "expected one of %q, got %.40s (is this a commit run?)", fl.allow, orMissing(v))
+				return Result{}, f.fieldError(n, fl.name, "expected one of %q, got %.40s (is this a commit run?)", fl.allow, formats.OrMissing(v))
 			}
 			*fl.dst = v.Str
 		}
