@@ -87,7 +87,7 @@ func run(o *cli.IO, opt *options, args []string) error {
 		return cli.Usagef("one trace at a time (got %d files)", len(args))
 	}
 	if opt.HTML != "" {
-		return writeHTML(o, opt, args)
+		return cli.EachInput(o, args, func(in io.Reader, name string) error { return writeHTML(o, opt, in, name) })
 	}
 	tr, err := load(o, args)
 	if err != nil {
@@ -103,19 +103,10 @@ func run(o *cli.IO, opt *options, args []string) error {
 	return nil
 }
 
-// writeHTML writes the page for the trace in args (or on stdin) to
-// opt.HTML, through a temporary file beside it, so that bad input leaves
-// no page and an old page is replaced only by a whole new one.
-func writeHTML(o *cli.IO, opt *options, args []string) error {
-	in, name := io.Reader(o.Stdin), "-"
-	if len(args) == 1 && args[0] != "-" {
-		f, err := os.Open(args[0])
-		if err != nil {
-			return cli.Errorf(formats.ExitBadInput, "%v", err)
-		}
-		defer f.Close()
-		in, name = f, args[0]
-	}
+// writeHTML writes the page for the trace read from in to opt.HTML,
+// through a temporary file beside it, so that bad input leaves no page and
+// an old page is replaced only by a whole new one.
+func writeHTML(o *cli.IO, opt *options, in io.Reader, name string) error {
 	hopts := html.Options{Name: name, At: opt.At}
 	if opt.HTML == "-" {
 		return html.Write(o.Stdout, in, hopts)
