@@ -14,10 +14,8 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/term"
 
@@ -107,35 +105,9 @@ func run(o *cli.IO, opt *options, args []string) error {
 // through a temporary file beside it, so that bad input leaves no page and
 // an old page is replaced only by a whole new one.
 func writeHTML(o *cli.IO, opt *options, in io.Reader, name string) error {
-	hopts := html.Options{Name: name, At: opt.At}
-	if opt.HTML == "-" {
-		return html.Write(o.Stdout, in, hopts)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(opt.HTML), "."+filepath.Base(opt.HTML)+".*")
-	if err != nil {
-		return cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err := html.Write(bw, in, hopts); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return cli.Errorf(formats.ExitInternal, "%s: %v", opt.HTML, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return cli.Errorf(formats.ExitInternal, "%s: %v", opt.HTML, err)
-	}
-	if err := os.Rename(tmp.Name(), opt.HTML); err != nil {
-		return cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	return nil
+	return o.WriteFile(opt.HTML, func(w io.Writer) error {
+		return html.Write(w, in, html.Options{Name: name, At: opt.At})
+	})
 }
 
 // load indexes the trace named in args, or the one on stdin.
