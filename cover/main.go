@@ -11,9 +11,7 @@
 package main
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
+	"io"
 
 	"github.com/detsys/detsys/cover/page"
 	"github.com/detsys/detsys/cover/report"
@@ -142,31 +140,10 @@ func run(o *cli.IO, args []string) error {
 // temporary file beside it, so that an old page is replaced only by a
 // whole new one.
 func writeHTML(o *cli.IO, file string, r *report.Report, code *formats.CoverCode) error {
-	var b bytes.Buffer
-	if err := page.Write(&b, r, code, page.Options{}); err != nil {
-		return cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	if file == "-" {
-		_, err := o.Stdout.Write(b.Bytes())
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
-	if err != nil {
-		return cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b.Bytes())
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), file)
-	}
-	if err != nil {
-		return cli.Errorf(formats.ExitInternal, "%s: %v", file, err)
-	}
-	return nil
+	return o.WriteFile(file, func(w io.Writer) error {
+		if err := page.Write(w, r, code, page.Options{}); err != nil {
+			return cli.Errorf(formats.ExitInternal, "%v", err)
+		}
+		return nil
+	})
 }

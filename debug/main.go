@@ -14,10 +14,8 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/term"
 
@@ -87,7 +85,7 @@ func run(o *cli.IO, opt *options, args []string) error {
 		return cli.Usagef("one trace at a time (got %d files)", len(args))
 	}
 	if opt.HTML != "" {
-		return writeHTML(o, opt, args)
+		return cli.EachInput(o, args, func(in io.Reader, name string) error { return writeHTML(o, opt, in, name) })
 	}
 	tr, err := load(o, args)
 	if err != nil {
@@ -103,48 +101,13 @@ func run(o *cli.IO, opt *options, args []string) error {
 	return nil
 }
 
-// writeHTML writes the page for the trace in args (or on stdin) to
-// opt.HTML, through a temporary file beside it, so that bad input leaves
-// no page and an old page is replaced only by a whole new one.
-func writeHTML(o *cli.IO, opt *options, args []string) error {
-	in, name := io.Reader(o.Stdin), "-"
-	if len(args) == 1 && args[0] != "-" {
-		f, err := os.Open(args[0])
-		if err != nil {
-			return cli.Errorf(formats.ExitBadInput, "%v", err)
-		}
-		defer f.Close()
-		in, name = f, args[0]
-	}
-	hopts := html.Options{Name: name, At: opt.At}
-	if opt.HTML == "-" {
-		return html.Write(o.Stdout, in, hopts)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(opt.HTML), "."+filepath.Base(opt.HTML)+".*")
-	if err != nil {
-		return cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if err := html.Write(bw, in, hopts); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return cli.Errorf(formats.ExitInternal, "%s: %v", opt.HTML, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return cli.Errorf(formats.ExitInternal, "%s: %v", opt.HTML, err)
-	}
-	if err := os.Rename(tmp.Name(), opt.HTML); err != nil {
-		return cli.Errorf(formats.ExitInternal, "%v", err)
-	}
-	return nil
+// writeHTML writes the page for the trace read from in to opt.HTML,
+// through a temporary file beside it, so that bad input leaves no page and
+// an old page is replaced only by a whole new one.
+func writeHTML(o *cli.IO, opt *options, in io.Reader, name string) error {
+	return o.WriteFile(opt.HTML, func(w io.Writer) error {
+		return html.Write(w, in, html.Options{Name: name, At: opt.At})
+	})
 }
 
 // load indexes the trace named in args, or the one on stdin.

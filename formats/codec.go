@@ -174,14 +174,14 @@ func eachField(data []byte, fn func(k string, v gjson.Result) error) error {
 
 func str(v gjson.Result, field string) (string, error) {
 	if v.Type != gjson.String {
-		return "", &FieldError{field, fmt.Sprintf("expected a string, got %.40s", orMissing(v))}
+		return "", &FieldError{field, fmt.Sprintf("expected a string, got %.40s", OrMissing(v))}
 	}
 	return v.Str, nil
 }
 
 func integer(v gjson.Result, field string) (int64, error) {
 	if v.Type != gjson.Number {
-		return 0, &FieldError{field, fmt.Sprintf("expected an integer, got %.40s", orMissing(v))}
+		return 0, &FieldError{field, fmt.Sprintf("expected an integer, got %.40s", OrMissing(v))}
 	}
 	n, err := strconv.ParseInt(v.Raw, 10, 64)
 	if err != nil {
@@ -190,7 +190,9 @@ func integer(v gjson.Result, field string) (int64, error) {
 	return n, nil
 }
 
-func orMissing(v gjson.Result) string {
+// OrMissing is v's JSON for an error message, or "nothing" where the field
+// is absent ("expected an integer, got nothing").
+func OrMissing(v gjson.Result) string {
 	if !v.Exists() {
 		return "nothing"
 	}

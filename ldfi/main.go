@@ -128,21 +128,13 @@ func run(o *cli.IO, opt *options, args []string) error {
 
 	rd := lineage.NewReader(goals)
 	rd.FieldDeps = opt.Deps == "fields"
+	rd.Test, rd.Seed = opt.Test, opt.Seed
 	if err := cli.EachInput(o, args, func(in io.Reader, name string) error { return rd.Read(in, name) }); err != nil {
 		return err
 	}
 	runs, err := rd.Runs()
 	if err != nil {
 		return err
-	}
-	if opt.Test != "" || opt.Seed != nil {
-		var keep []*lineage.Run
-		for _, r := range runs {
-			if (opt.Test == "" || r.Test == opt.Test) && (opt.Seed == nil || r.Seed == *opt.Seed) {
-				keep = append(keep, r)
-			}
-		}
-		runs = keep
 	}
 	st := formats.Search{Spec: formats.FailureSpec{Crashes: sp.Crashes, MaxFaults: sp.MaxFaults}}
 	if sp.EOT != spec.Unbounded {
@@ -186,11 +178,7 @@ func run(o *cli.IO, opt *options, args []string) error {
 	st.Runs, st.Good, st.Candidates = res.Runs, res.Good, res.Faults
 	space, ruled, haveSpace := estimate(nodesOf(rd, runs, opt.Test), sp, res)
 	if haveSpace {
-		f, l := spec.Float(space)
-		st.SpaceLog10 = &l
-		if l < 300 {
-			st.Space = &f
-		}
+		setSpace(&st, space)
 		if ruled != nil {
 			if rf, rl := spec.Float(ruled); rl < 300 {
 				st.RuledOut = &rf
@@ -234,6 +222,16 @@ func estimate(nodes []string, sp spec.Spec, res solve.Result) (space, ruled *big
 	return s.Total, s.AtMost(res.Level - 1), true
 }
 
+// setSpace records the size of the spec's space in st: its log10, and
+// the number itself while a float64 holds it.
+func setSpace(st *formats.Search, space *big.Int) {
+	f, l := spec.Float(space)
+	st.SpaceLog10 = &l
+	if l < 300 {
+		st.Space = &f
+	}
+}
+
 // nodesOf are the names of the test's nodes: from the runs, or from a
 // test record in the input.
 func nodesOf(rd *lineage.Reader, runs []*lineage.Run, test string) []string {
@@ -269,11 +267,7 @@ func random(o *cli.IO, opt *options, sp spec.Spec, rd *lineage.Reader, runs []*l
 		tried[faultKey(r.Faults)] = true
 	}
 	if s, ok := sp.Estimate(len(nodes)); ok {
-		f, l := spec.Float(s.Total)
-		st.SpaceLog10 = &l
-		if l < 300 {
-			st.Space = &f
-		}
+		setSpace(&st, s.Total)
 	}
 	rng := rand.New(rand.NewPCG(*opt.Random, uint64(len(runs))))
 	w := formats.NewWriter(o.Stdout)

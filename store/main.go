@@ -255,7 +255,13 @@ func openIndex() (*log.Index, error) {
 	if _, err := os.Stat(opts.Log); err != nil {
 		return nil, missing(err)
 	}
-	x, err := log.OpenIndex(opts.Log, false)
+	var x *log.Index
+	var err error
+	if opts.NoIndex {
+		x, err = log.ScanIndex(opts.Log)
+	} else {
+		x, err = log.OpenIndex(opts.Log, false)
+	}
 	if err != nil {
 		return nil, cli.Errorf(formats.ExitInternal, "%v", err)
 	}

@@ -2,9 +2,12 @@ package endstate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/detsys/detsys/formats"
 )
 
 // Commit anomalies.
@@ -44,7 +47,6 @@ type CommitNode struct {
 func Commit(f *Final) (Result, error) {
 	var w CommitWitness
 	decided := map[string][]string{} // decision → nodes
-	var decisions []string
 	prepared, committed := false, false
 	var notYes []string
 	for _, n := range f.Nodes {
@@ -66,17 +68,14 @@ func Commit(f *Final) (Result, error) {
 			{"vote", &c.Vote, []string{"", "yes", "no"}},
 		} {
 			v := st.Get(fl.name)
-			if v.Exists() && v.Type != gjson.String || !contains(fl.allow, v.Str) || fl.name == "role" && !v.Exists() {
-				return Result{}, f.fieldError(n, fl.name, "expected one of %q, got %.40s (is this a commit run?)", fl.allow, orMissing(v))
+			if v.Exists() && v.Type != gjson.String || !slices.Contains(fl.allow, v.Str) || fl.name == "role" && !v.Exists() {
+				return Result{}, f.fieldError(n, fl.name, "expected one of %q, got %.40s (is this a commit run?)", fl.allow, formats.OrMissing(v))
 			}
 			*fl.dst = v.Str
 		}
 		c.Prepared = st.Get("prepared").Bool()
 		w.Nodes = append(w.Nodes, c)
 		if c.Decision != "" {
-			if _, seen := decided[c.Decision]; !seen {
-				decisions = append(decisions, c.Decision)
-			}
 			decided[c.Decision] = append(decided[c.Decision], n)
 		}
 		committed = committed || c.Decision == "commit"
@@ -88,7 +87,7 @@ func Commit(f *Final) (Result, error) {
 		}
 	}
 	var anomalies, why []string
-	if len(decisions) > 1 {
+	if len(decided) > 1 {
 		anomalies = append(anomalies, Disagreement)
 		why = append(why, fmt.Sprintf("%s decided commit but %s decided abort", quoteList(decided["commit"]), quoteList(decided["abort"])))
 	}
@@ -111,13 +110,4 @@ func Commit(f *Final) (Result, error) {
 		why = append(why, "down at the end: "+quoteList(down))
 	}
 	return Result{Run: f.Run, Anomalies: anomalies, Witness: w, Explanation: strings.Join(why, "; ")}, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/detsys/detsys/formats"
 )
 
 // DeliveryWitness explains a delivery run that fails: the payload, the
@@ -37,7 +39,7 @@ func Delivery(f *Final) (Result, error) {
 		}
 		log := st.Get("log")
 		if !log.IsArray() {
-			return Result{}, f.fieldError(n, "log", "expected the node's log, a list of payloads, got %.40s (is this a delivery run?)", orMissing(log))
+			return Result{}, f.fieldError(n, "log", "expected the node's log, a list of payloads, got %.40s (is this a delivery run?)", formats.OrMissing(log))
 		}
 		log.ForEach(func(i, p gjson.Result) bool {
 			if p.Type != gjson.String {

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -66,12 +67,9 @@ func (r *Reader) final(run string) *Final {
 }
 
 func (f *Final) node(name string) {
-	for _, n := range f.Nodes {
-		if n == name {
-			return
-		}
+	if !slices.Contains(f.Nodes, name) {
+		f.Nodes = append(f.Nodes, name)
 	}
-	f.Nodes = append(f.Nodes, name)
 }
 
 func (r *Reader) record(line formats.Line) error {
@@ -85,7 +83,7 @@ func (r *Reader) record(line formats.Line) error {
 	rec := gjson.ParseBytes(line.Data)
 	run := rec.Get("run")
 	if run.Type != gjson.String {
-		return line.Errorf("run", "expected the run's id, got %.40s", orMissing(run))
+		return line.Errorf("run", "expected the run's id, got %.40s", formats.OrMissing(run))
 	}
 	f := r.final(run.Str)
 	if typ == formats.TypeRun {
@@ -93,7 +91,7 @@ func (r *Reader) record(line formats.Line) error {
 		rec.Get("nodes").ForEach(func(i, n gjson.Result) bool {
 			name := n.Get("name")
 			if name.Type != gjson.String {
-				err = line.Errorf(fmt.Sprintf("nodes[%d].name", i.Int()), "expected a node's name, got %.40s", orMissing(name))
+				err = line.Errorf(fmt.Sprintf("nodes[%d].name", i.Int()), "expected a node's name, got %.40s", formats.OrMissing(name))
 				return false
 			}
 			f.node(name.Str)
@@ -110,7 +108,7 @@ func (r *Reader) record(line formats.Line) error {
 	}
 	node := rec.Get(field)
 	if node.Type != gjson.String {
-		return line.Errorf(field, "expected a node's name, got %.40s", orMissing(node))
+		return line.Errorf(field, "expected a node's name, got %.40s", formats.OrMissing(node))
 	}
 	f.node(node.Str)
 	switch typ {
@@ -122,7 +120,7 @@ func (r *Reader) record(line formats.Line) error {
 	}
 	st := rec.Get("state")
 	if !st.IsObject() {
-		return line.Errorf("state", "expected the node's state, a JSON object, got %.40s", orMissing(st))
+		return line.Errorf("state", "expected the node's state, a JSON object, got %.40s", formats.OrMissing(st))
 	}
 	f.State[node.Str] = st
 	line.Data = nil // only its file and number are kept, for messages
@@ -199,13 +197,6 @@ func (r Result) Summary() string {
 		return ""
 	}
 	return r.Run + ": " + r.Explanation
-}
-
-func orMissing(v gjson.Result) string {
-	if !v.Exists() {
-		return "nothing"
-	}
-	return v.Raw
 }
 
 // quoteList is "a, b and c" for messages.

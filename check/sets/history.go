@@ -137,7 +137,7 @@ func (r *Reader) record(line formats.Line) error {
 	case formats.TypeCrash, formats.TypePanic, formats.TypeRestart:
 		node := rec.Get("node")
 		if node.Type != gjson.String {
-			return line.Errorf("node", "expected the node's name, got %.40s", orMissing(node))
+			return line.Errorf("node", "expected the node's name, got %.40s", formats.OrMissing(node))
 		}
 		r.groupFor(run.Str).h.Down[node.Str] = typ != formats.TypeRestart
 		return nil
@@ -252,7 +252,7 @@ func (r *Reader) parseOp(op gjson.Result, o *Op) (ignored bool, err *formats.Fie
 	for _, ig := range r.w.Ignore {
 		types += ", " + ig
 	}
-	return false, &formats.FieldError{Field: "type", Msg: fmt.Sprintf("unknown operation %.40s for model %s (operations: %s)", orMissing(typ), r.w.Name, types)}
+	return false, &formats.FieldError{Field: "type", Msg: fmt.Sprintf("unknown operation %.40s for model %s (operations: %s)", formats.OrMissing(typ), r.w.Name, types)}
 }
 
 func (r *Reader) parseRead(v gjson.Result) ([]int64, *formats.FieldError) {
@@ -264,7 +264,7 @@ func (r *Reader) parseRead(v gjson.Result) ([]int64, *formats.FieldError) {
 		return []int64{n}, nil
 	}
 	if !v.IsArray() {
-		return nil, &formats.FieldError{Msg: fmt.Sprintf("expected a list of integers, got %.40s", orMissing(v))}
+		return nil, &formats.FieldError{Msg: fmt.Sprintf("expected a list of integers, got %.40s", formats.OrMissing(v))}
 	}
 	out := []int64{}
 	var err *formats.FieldError
@@ -283,14 +283,7 @@ func (r *Reader) parseRead(v gjson.Result) ([]int64, *formats.FieldError) {
 func integer(v gjson.Result) (int64, error) {
 	n, err := strconv.ParseInt(v.Raw, 10, 64)
 	if v.Type != gjson.Number || err != nil {
-		return 0, fmt.Errorf("expected an integer, got %.40s", orMissing(v))
+		return 0, fmt.Errorf("expected an integer, got %.40s", formats.OrMissing(v))
 	}
 	return n, nil
-}
-
-func orMissing(v gjson.Result) string {
-	if !v.Exists() {
-		return "nothing"
-	}
-	return v.Raw
 }

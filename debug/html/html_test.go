@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -340,4 +341,14 @@ func TestLinesInPieces(t *testing.T) {
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Fatal("the lines in pieces differ from the lines whole")
 	}
+}
+
+// readTrace reads a trace (and any verdicts appended to it) from in,
+// keeping only what the page's table needs.
+func readTrace(in io.Reader, name string) (*trace, error) {
+	t := newTrace(name)
+	if err := t.read(in); err != nil {
+		return nil, err
+	}
+	return t, nil
 }

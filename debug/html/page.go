@@ -202,5 +202,5 @@ func (t *trace) meta(title string, at int) ([]byte, error) {
 		Witness  ints              `json:"witness"`
 		Others   int               `json:"other_runs"`
 		At       int               `json:"at"`
-	}{title, t.name, run, kindNames, t.lanes, clients, t.labels, stepStride, t.steps, opStride, t.ops, verdicts, witness, t.otherRuns, at})
+	}{title, t.name, run, kindNames[:], t.lanes, clients, t.labels, stepStride, t.steps, opStride, t.ops, verdicts, witness, t.otherRuns, at})
 }

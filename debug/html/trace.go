@@ -16,13 +16,13 @@ import (
 )
 
 // Kinds of step, in the order the page's script knows them (meta.kinds).
-var kindNames = []string{
+var kindNames = [...]string{
 	formats.TypeInit, formats.TypeInvoke, formats.TypeOk, formats.TypeFail, formats.TypeInfo,
 	formats.TypeDeliver, formats.TypeTimer, formats.TypeDrop, formats.TypeCrash,
 	formats.TypeRestart, formats.TypePanic, formats.TypeEnd, "other",
 }
 
-const kindOther = 12
+const kindOther = len(kindNames) - 1
 
 var kindIndex = func() map[string]int {
 	m := make(map[string]int, len(kindNames))
@@ -102,16 +102,6 @@ type trace struct {
 	// growth is cover's states section, when the input has one (the last
 	// one): the page draws its state-growth curve.
 	growth *formats.CoverStates
-}
-
-// readTrace reads a trace (and any verdicts appended to it) from in,
-// keeping only what the page's table needs.
-func readTrace(in io.Reader, name string) (*trace, error) {
-	t := newTrace(name)
-	if err := t.read(in); err != nil {
-		return nil, err
-	}
-	return t, nil
 }
 
 func newTrace(name string) *trace {

@@ -2,6 +2,7 @@ package html
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 	"strings"
 
@@ -88,8 +89,8 @@ func (t *trace) readVerdict(l formats.Line) error {
 	for r := range rows {
 		t.witness.steps = append(t.witness.steps, r)
 	}
-	sort.Ints(t.witness.steps)
-	t.witness.steps = uniq(t.witness.steps)
+	slices.Sort(t.witness.steps)
+	t.witness.steps = slices.Compact(t.witness.steps)
 	if focus < 0 && len(t.witness.steps) > 0 {
 		focus = t.witness.steps[0]
 	}
@@ -113,14 +114,4 @@ func (t *trace) exactRow(s int64) int {
 		return i
 	}
 	return -1
-}
-
-func uniq(s []int) []int {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
 }

@@ -6,8 +6,9 @@
 //	lines, err := jsondiff.Lines(before, after)
 //	for _, l := range lines { fmt.Printf("%c %s%s\n", l.Mark, strings.Repeat("  ", l.Depth), l.Text) }
 //
-// Objects keep the order of their members; arrays are compared element by
-// element, by position.
+// Objects keep the order of their members, which pair up by name; arrays
+// pair up the elements they share (a longest common subsequence) and
+// compare the others by position.
 package jsondiff
 
 import (

@@ -1,9 +1,11 @@
 package trace
 
 import (
+	"math"
 	"sort"
 	"strconv"
-	"strings"
+
+	"github.com/detsys/detsys/formats"
 )
 
 // Lane is a node or a client of the run: a column of the sequence diagram.
@@ -40,14 +42,15 @@ func (ls *lanes) intern(name []byte) (Lane, bool) {
 	return l, true
 }
 
-// clientNumber is the n of a client lane named cN, or -1.
+// clientNumber is the n of a client lane named cN (formats.IsClientName),
+// or -1.
 func clientNumber(name string) int {
-	if !strings.HasPrefix(name, "c") {
+	if !formats.IsClientName(name) {
 		return -1
 	}
 	n, err := strconv.Atoi(name[1:])
-	if err != nil || n < 0 {
-		return -1
+	if err != nil {
+		return math.MaxInt // too many digits for an int: after the others
 	}
 	return n
 }

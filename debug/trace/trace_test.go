@@ -465,3 +465,25 @@ func TestTimerSetter(t *testing.T) {
 		t.Fatal("no timer fired in the test run")
 	}
 }
+
+// TestClientLanes: a lane is a client when formats.IsClientName says so
+// (as the page of debug --html has it), clients by number first.
+func TestClientLanes(t *testing.T) {
+	run := `{"type":"run","run":"r-1","test":"t-1","seed":1,"faults":[],"opts":{},"exec":{"build":"b"},"nodes":[{"name":"n1","kind":"k"}]}`
+	var b strings.Builder
+	b.WriteString(run + "\n" + `{"type":"init","run":"r-1","step":0,"at":0,"node":"n1","state":{}}` + "\n")
+	b.WriteString(`{"type":"invoke","run":"r-1","step":1,"at":1,"client":10,"node":"n1","op":{"type":"read"}}` + "\n")
+	b.WriteString(`{"type":"deliver","run":"r-1","step":2,"at":2,"id":"m1","from":"c+1","to":"n1","body":{"type":"x"},"state":{}}` + "\n")
+	b.WriteString(`{"type":"invoke","run":"r-1","step":3,"at":3,"client":2,"node":"n1","op":{"type":"read"}}` + "\n")
+	tr := open(t, []byte(b.String()))
+	var names []string
+	for _, l := range tr.Lanes() {
+		names = append(names, tr.Name(l))
+		if tr.IsClient(l) != formats.IsClientName(tr.Name(l)) {
+			t.Errorf("IsClient(%s) = %v", tr.Name(l), tr.IsClient(l))
+		}
+	}
+	if got := strings.Join(names, " "); got != "c2 c10 n1 c+1" {
+		t.Fatalf("lanes %q", got)
+	}
+}

@@ -62,7 +62,11 @@ func New(tr *trace.Trace, at int64) *App {
 		}
 	}
 	if tr.More {
-		a.status = "the input holds more than one run: showing the first, " + tr.Run.Run
+		more := "the input holds more than one run: showing the first, " + tr.Run.Run
+		if a.status != "" {
+			more += "; " + a.status
+		}
+		a.status = more
 	}
 	return a
 }

@@ -68,3 +68,17 @@ func TestAnySize(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusKeepsBoth: a trace with more runs and an --at past its steps
+// says both on the status line, not only the last.
+func TestStatusKeepsBoth(t *testing.T) {
+	run := testrun.Register(t, "frontend2", 1, 2, 1, 0, 0, 0)
+	tr, err := trace.FromBytes(append(append([]byte{}, run...), testrun.Register(t, "frontend1", 1, 2, 2, 0, 0, 0)...), "run.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := New(tr, 1<<40)
+	if !strings.Contains(a.status, "more than one run") || !strings.Contains(a.status, "no step 1099511627776") {
+		t.Fatalf("status %q", a.status)
+	}
+}

@@ -31,7 +31,7 @@ type Run struct {
 }
 
 // Good reports whether the oracle judged the run: every verdict valid
-// (a run without verdicts is taken as good; Reader.Unjudged names them).
+// (a run without verdicts is taken as good).
 func (r *Run) Good() bool {
 	for _, v := range r.Verdicts {
 		if v.Valid != true {
@@ -125,6 +125,10 @@ type Reader struct {
 	// when a state carries bookkeeping that changes at every step; less
 	// safe, since a step may also act on fields it does not write.
 	FieldDeps bool
+	// Test and Seed, if set, keep only the runs of that test and seed
+	// (ldfi --test, --seed): the steps of others are not traced at all.
+	Test string
+	Seed *uint64
 
 	goals []Goal
 	runs  []*Run
@@ -137,6 +141,10 @@ type building struct {
 	index map[int64]int     // step number → index in run.Steps
 	msgs  map[string]sent   // message id → its sending
 	nodes map[string]*track // per node (and client)
+	skip  bool              // not of Reader.Test and Reader.Seed
+	// verdict is where its first verdict is (Data dropped), for the
+	// message if its run record never comes.
+	verdict formats.Line
 }
 
 type sent struct {
@@ -253,6 +261,7 @@ func (r *Reader) line(l formats.Line) error {
 		b := r.get(rec.Run)
 		run := b.run
 		run.Test, run.Seed, run.Faults, run.Nodes, run.File, run.Line = rec.Test, rec.Seed, rec.Faults, rec.Nodes, l.File, l.No
+		b.skip = r.Test != "" && rec.Test != r.Test || r.Seed != nil && rec.Seed != *r.Seed
 		return nil
 	case formats.TypeVerdict:
 		var v formats.Verdict
@@ -266,6 +275,9 @@ func (r *Reader) line(l formats.Line) error {
 			return l.Errorf("valid", "must be true, false or \"unknown\", not %v", v.Valid)
 		}
 		b := r.get(v.Run)
+		if len(b.run.Verdicts) == 0 {
+			b.verdict = formats.Line{File: l.File, No: l.No}
+		}
 		b.run.Verdicts = append(b.run.Verdicts, v)
 		return nil
 	case formats.TypeInit, formats.TypeDeliver, formats.TypeTimer, formats.TypeRestart, formats.TypeInvoke,
@@ -277,6 +289,9 @@ func (r *Reader) line(l formats.Line) error {
 		b, ok := r.byID[s.Run]
 		if !ok || b.run.File == "" {
 			return l.Errorf("run", "%s record for run %q before its run record", typ, s.Run)
+		}
+		if b.skip {
+			return nil
 		}
 		return b.step(l, &s, r)
 	}
@@ -561,15 +576,21 @@ func firstMissing(s *formats.Step) string {
 	return "sent_at"
 }
 
-// Runs finishes reading and returns the runs in order of first appearance:
-// each with its state goals and the alternatives of its deliveries.
-// Verdicts for runs whose trace never came are an error.
+// Runs finishes reading and returns the runs (of Test and Seed, if set)
+// in order of first appearance: each with its state goals and the
+// alternatives of its deliveries. Verdicts for runs whose trace never
+// came are an error.
 func (r *Reader) Runs() ([]*Run, error) {
+	var out []*Run
 	for _, run := range r.runs {
-		if run.File == "" {
-			return nil, &formats.InputError{Msg: fmt.Sprintf("verdict for run %s, whose trace (run record) is not in the input", run.ID)}
-		}
 		b := r.byID[run.ID]
+		if run.File == "" {
+			return nil, b.verdict.Errorf("run", "verdict for run %s, whose trace (run record) is not in the input", run.ID)
+		}
+		if b.skip {
+			continue
+		}
+		out = append(out, run)
 		names := slices.Sorted(maps.Keys(b.nodes))
 		for _, name := range names {
 			t := b.nodes[name]
@@ -611,5 +632,5 @@ func (r *Reader) Runs() ([]*Run, error) {
 			}
 		}
 	}
-	return r.runs, nil
+	return out, nil
 }

@@ -177,15 +177,9 @@ func EachOfTest(path, test string, seed *uint64, useIndex bool, fn Visit) (int, 
 		return 0, nil
 	}
 	if useIndex {
-		for _, force := range []bool{false, true} {
-			x, err := OpenIndex(path, force)
-			if err != nil {
-				return 0, err
-			}
-			n, err := x.eachOfTest(test, seed, fn)
-			if err != errWrongIndex {
-				return n, err
-			}
+		n, err := viaIndex(path, func(x *Index) (int, error) { return x.eachOfTest(test, seed, fn) })
+		if err != errWrongIndex {
+			return n, err
 		}
 	}
 	ids := map[string]bool{test: true}
@@ -216,20 +210,29 @@ func Each(path, id string, useIndex bool, fn Visit) (int, error) {
 	if id == "" {
 		return 0, nil
 	}
-	if !useIndex {
-		return scanEach(path, id, fn)
-	}
-	for _, force := range []bool{false, true} {
-		x, err := OpenIndex(path, force)
-		if err != nil {
-			return 0, err
-		}
-		n, err := x.each(id, fn)
+	if useIndex {
+		n, err := viaIndex(path, func(x *Index) (int, error) { return x.each(id, fn) })
 		if err != errWrongIndex {
 			return n, err
 		}
 	}
 	return scanEach(path, id, fn)
+}
+
+// viaIndex calls read with the log's index; an index read finds wrong
+// (errWrongIndex) is rebuilt and read tried once more. errWrongIndex
+// again says to give the index up for a scan.
+func viaIndex(path string, read func(*Index) (int, error)) (int, error) {
+	for _, force := range []bool{false, true} {
+		x, err := OpenIndex(path, force)
+		if err != nil {
+			return 0, err
+		}
+		if n, err := read(x); err != errWrongIndex {
+			return n, err
+		}
+	}
+	return 0, errWrongIndex
 }
 
 // Get writes the records of run or test id that keep accepts (nil: all) to

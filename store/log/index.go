@@ -132,6 +132,17 @@ func OpenIndex(path string, force bool) (*Index, error) {
 	return idx, nil
 }
 
+// ScanIndex indexes the log at path by a scan, in memory, without reading
+// or writing the sidecar (store --no-index).
+func ScanIndex(path string) (*Index, error) {
+	lf, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer lf.Close()
+	return memIndex(lf, path)
+}
+
 // memIndex indexes the whole log into memory.
 func memIndex(lf *os.File, path string) (*Index, error) {
 	var buf bytes.Buffer

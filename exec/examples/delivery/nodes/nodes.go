@@ -74,9 +74,9 @@ type group struct {
 	others      []string
 }
 
-// start learns the group and says whether self is the broadcaster (the
-// first node of the test), which acts in round 1.
-func (g *group) start(self string, nodes []formats.NodeSpec) (wake int64) {
+// Start learns the group and says whether self is the broadcaster (the
+// first node of the test), which acts in round 1: the variants' Start.
+func (g *group) Start(_ exec.Env, self string, nodes []formats.NodeSpec) (wake int64) {
 	g.Log = []string{}
 	g.others = g.others[:0]
 	for _, n := range nodes {
@@ -124,10 +124,6 @@ func decode(env exec.Env, ev exec.Event) (message, bool) {
 // the broadcaster's bcast fact exists in round 1 only.
 type Simple struct{ group }
 
-func (s *Simple) Start(_ exec.Env, self string, nodes []formats.NodeSpec) int64 {
-	return s.start(self, nodes)
-}
-
 func (s *Simple) Deliver(env exec.Env, _ int64, ev exec.Event) bool {
 	if m, ok := decode(env, ev); ok && m.Type == "bcast" {
 		s.log(env, m.Payload)
@@ -146,10 +142,6 @@ func (s *Simple) Act(env exec.Env, r int64) int64 {
 // Retry is retry-deliv: simple-deliv with the broadcaster's bcast fact
 // persisted, so it sends to every node in every round, forever.
 type Retry struct{ group }
-
-func (s *Retry) Start(_ exec.Env, self string, nodes []formats.NodeSpec) int64 {
-	return s.start(self, nodes)
-}
 
 func (s *Retry) Deliver(env exec.Env, _ int64, ev exec.Event) bool {
 	if m, ok := decode(env, ev); ok && m.Type == "bcast" {
@@ -170,10 +162,6 @@ func (s *Retry) Act(env exec.Env, r int64) int64 {
 // Redun is redun-deliv: every node that has logged the payload sends it
 // to every node in every round, from the round it logged it.
 type Redun struct{ group }
-
-func (s *Redun) Start(_ exec.Env, self string, nodes []formats.NodeSpec) int64 {
-	return s.start(self, nodes)
-}
 
 func (s *Redun) Deliver(env exec.Env, _ int64, ev exec.Event) bool {
 	m, ok := decode(env, ev)
@@ -200,10 +188,6 @@ type Ack struct {
 	group
 	Acked  []string `json:"acked,omitempty"` // the nodes whose ack arrived, in order
 	ackDue []string // senders of this round's bcasts, to ack in Act
-}
-
-func (s *Ack) Start(_ exec.Env, self string, nodes []formats.NodeSpec) int64 {
-	return s.start(self, nodes)
 }
 
 func (s *Ack) Deliver(env exec.Env, _ int64, ev exec.Event) bool {
@@ -257,9 +241,9 @@ type Classic struct {
 	LogAt int64 `json:"log_at,omitempty"` // the round it is logged in (@next), until then
 }
 
-func (s *Classic) Start(_ exec.Env, self string, nodes []formats.NodeSpec) int64 {
+func (s *Classic) Start(env exec.Env, self string, nodes []formats.NodeSpec) int64 {
 	s.Got, s.LogAt = 0, 0
-	return s.start(self, nodes)
+	return s.group.Start(env, self, nodes)
 }
 
 func (s *Classic) Deliver(env exec.Env, r int64, ev exec.Event) bool {
